@@ -1,0 +1,1 @@
+"""Hand-written marshmallow schemas: what the API accepts and returns, separate from storage rows."""

@@ -1,0 +1,137 @@
+"""Settings read from the environment, each with a description `concord config` prints."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from core.errors import SettingsError
+
+ENV_PREFIX = "CONCORD_"
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _int(value: str) -> int:
+    return int(value.replace("_", ""))
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected one of true/false/1/0/yes/no/on/off")
+
+
+def _url(value: str) -> str:
+    if "://" not in value:
+        raise ValueError(
+            "expected a SQLAlchemy URL such as sqlite:///path/concord.db or postgresql://host/db"
+        )
+    return value
+
+
+def _level(value: str) -> str:
+    upper = value.strip().upper()
+    if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return upper
+
+
+def setting(description: str, parse: Callable[[str], Any] = str, default: Any = None, secret: bool = False):
+    """Declare a setting: its description, how to parse it, and its default."""
+    return field(default=default, metadata={"description": description, "parse": parse, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of Concord's configuration; build with `Settings.from_env()`."""
+
+    instance_path: Path = setting(
+        "Folder for the default SQLite database, the secret key, feeds and exports.", Path, DEFAULT_INSTANCE
+    )
+    database_url: str = setting(
+        "SQLAlchemy URL of the database (default: a SQLite file concord.db in the instance folder). "
+        "PostgreSQL: postgresql://user@host:5432/dbname.",
+        _url,
+    )
+    secret_key: str | None = setting(
+        "Key that signs web sessions and CSRF tokens (default: generated once into the instance folder).",
+        str,
+        None,
+        secret=True,
+    )
+    max_request_bytes: int = setting(
+        "Largest request body accepted by JSON endpoints, after gzip decompression (bytes).", _int, 16 * 2**20
+    )
+    max_upload_bytes: int = setting(
+        "Largest file accepted by upload endpoints such as segments and feeds (bytes).", _int, 2 * 2**30
+    )
+    sqlite_busy_timeout_ms: int = setting(
+        "How long a SQLite writer waits for the lock before giving up (milliseconds).", _int, 15000
+    )
+    db_pool_size: int = setting("Connections kept open per process (PostgreSQL).", _int, 10)
+    log_level: str = setting("Logging level: DEBUG, INFO, WARNING or ERROR.", _level, "INFO")
+    log_json: bool = setting("Write logs as JSON lines (for production log shippers).", _bool, False)
+    scheduler_enabled: bool = setting(
+        "Run the periodic job scheduler inside the service (one leader across all processes).", _bool, True
+    )
+    openlineage_url: str | None = setting(
+        "Optional external OpenLineage endpoint (Marquez, DataHub) that also receives Concord's own events.",
+        str,
+        None,
+    )
+    openlineage_api_key: str | None = setting(
+        "Bearer API key for the external OpenLineage endpoint.", str, None, secret=True
+    )
+    openlineage_namespace: str = setting(
+        "OpenLineage namespace of the jobs Concord runs itself.", str, "concord"
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read every setting from `CONCORD_*` variables; a malformed one raises naming it."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = env_name(f.name)
+            raw = environ.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except (ValueError, TypeError) as exc:
+                raise SettingsError(f"{name}={raw!r} is not valid: {exc}", field=name) from exc
+        values.update(overrides)
+        return cls(**values).resolved()
+
+    def resolved(self) -> Settings:
+        """Fill defaults that depend on other settings (the database lives in the instance folder)."""
+        instance = Path(self.instance_path).expanduser().resolve()
+        url = self.database_url or f"sqlite:///{instance / 'concord.db'}"
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return replace(self, instance_path=instance, database_url=url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite default."""
+        return self.database_url.startswith("sqlite")
+
+    def describe(self) -> list[dict[str, str]]:
+        """Each setting's variable, current value (secrets masked) and description."""
+        rows = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            shown = "(set)" if f.metadata["secret"] and value else ("" if value is None else str(value))
+            rows.append({"name": env_name(f.name), "value": shown, "description": f.metadata["description"]})
+        return rows
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable that sets a field."""
+    return ENV_PREFIX + field_name.upper()
