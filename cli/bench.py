@@ -1,0 +1,5 @@
+"""`concord bench`: run benchmarks, print figures with their baselines and ratios."""
+
+from bench.runner import main as bench
+
+COMMANDS = [bench]
