@@ -105,7 +105,7 @@ def register_dataset(
     if specs is not None:
         session.flush()
         version = apply_columns(session, row, specs, origin=origin, actor_label=actor.label)
-    if parsed_owners and _replace_owners(session, row, parsed_owners, origin):
+    if parsed_owners and replace_owners(session, row, parsed_owners, origin):
         changes.append("owners")
     if created or version or changes:
         row.updated_at = now
@@ -149,7 +149,7 @@ def _apply_fields(row, description, source_system, origin, display_name, kind, r
     return changes
 
 
-def _replace_owners(session: Session, row: CatalogDataset, owners: list[Owner], origin: str) -> bool:
+def replace_owners(session: Session, row: CatalogDataset, owners: list[Owner], origin: str) -> bool:
     """Owners from one origin replace that origin's earlier owners; owners set by others stay."""
     session.flush()
     current = list(session.exec(select(CatalogOwner).where(CatalogOwner.dataset_id == row.id)))
