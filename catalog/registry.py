@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from catalog.models import CatalogDataset, CatalogDatasetAlias, CatalogOwner
 from catalog.results import ColumnSpec, DatasetSummary, Owner, RegisteredDataset
-from catalog.search.index import reindex
+from catalog.search.documents import is_fresh
+from catalog.search.index import reindex, update_signals
 from catalog.versions import STEWARD, apply_columns, validate_columns
 from core import audit, clock
 from core.audit import SYSTEM, Actor
@@ -192,12 +193,16 @@ def record_update(
         raise NotFound(f"no dataset {namespace}:{name}; register it before recording updates", field="name")
     at = clock.as_utc(at)
     if row.last_updated_at is None or at >= row.last_updated_at:
+        was_fresh = is_fresh(row.last_updated_at, row.expected_update_seconds, row.stale)
         row.last_updated_at, row.last_update_source = at, source[:30]
         if row_count is not None:
             row.row_count = row_count
         if row.stale:
             row.stale, row.stale_since = False, None
             reindex(session, [row.id])
+        elif is_fresh(at, row.expected_update_seconds, False) != was_fresh:
+            session.add(row)
+            update_signals(session, [row.id])
         session.add(row)
     if commit:
         session.commit()

@@ -72,6 +72,15 @@ def update_signals(session: Session, dataset_ids: Sequence[str]) -> None:
         )
 
 
+def refresh_signals(session: Session, batch: int = 2000) -> int:
+    """Recompute every document's popularity and boost (usage ages out of the 90-day window); a daily job."""
+    ids = list(session.execute(sa.select(DOC.c.dataset_id).order_by(DOC.c.dataset_id)).scalars())
+    for start in range(0, len(ids), batch):
+        update_signals(session, ids[start : start + batch])
+    session.commit()
+    return len(ids)
+
+
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Drop and rebuild every search document, facet and vocabulary word; returns the documents indexed."""
     engine = backend(session)

@@ -230,7 +230,7 @@ def _hydrate(session: Session, page: list[tuple[str, float]]) -> list[SearchHit]
                 stale=r.stale,
                 last_updated_at=r.last_updated_at,
                 row_count=r.row_count,
-                score=round(score, 6),
+                score=score,
                 owners=sorted(owners[ds_id]),
                 tags=sorted(tags[ds_id]),
             )
