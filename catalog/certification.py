@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from catalog.models import CatalogDataset
-from catalog.models_governance import CatalogCertificationEvent
+from catalog.models_governance import CatalogCertificationEvent, CatalogMetric
 from catalog.registry import get_row, summary
 from catalog.results import DatasetSummary
 from catalog.search.index import reindex
@@ -166,6 +166,8 @@ def expire_certifications(session: Session, now: datetime | None = None) -> list
 
 def certification_history(session: Session, *, subject_id: str) -> list[CertificationEvent]:
     """Every certification change of a dataset or metric, newest first."""
+    if session.get(CatalogDataset, subject_id) is None and session.get(CatalogMetric, subject_id) is None:
+        raise NotFound(f"no dataset or metric {subject_id!r}", field="subject_id")
     rows = session.exec(
         select(CatalogCertificationEvent)
         .where(CatalogCertificationEvent.subject_id == subject_id)

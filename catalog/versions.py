@@ -159,8 +159,14 @@ def _info(row: CatalogSchemaVersion) -> SchemaVersionInfo:
     )
 
 
+def _exists(session: Session, dataset_id: str) -> None:
+    if session.get(CatalogDataset, dataset_id) is None:
+        raise NotFound(f"no dataset {dataset_id!r}", field="dataset_id")
+
+
 def schema_history(session: Session, *, dataset_id: str) -> list[SchemaVersionInfo]:
     """Every schema version of a dataset, newest first, each with its changes from the one before."""
+    _exists(session, dataset_id)
     rows = session.exec(
         select(CatalogSchemaVersion)
         .where(CatalogSchemaVersion.dataset_id == dataset_id)

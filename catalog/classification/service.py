@@ -6,6 +6,7 @@ A class a steward rejected on a column stays rejected: no rule, rescan or propag
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -37,18 +38,51 @@ def _rule_of(row: CatalogClassificationRule) -> Rule:
     )
 
 
-def list_rules(session: Session) -> list[tuple[Rule, bool]]:
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as listed: built-in or custom, and whether it is on."""
+
+    name: str
+    pii_class: str
+    description: str
+    column_pattern: str | None
+    value_pattern: str | None
+    min_match_share: float
+    confidence: float
+    validator: str | None
+    builtin: bool
+    enabled: bool
+    rule: Rule
+
+
+def _listed(rule: Rule, enabled: bool) -> RuleInfo:
+    return RuleInfo(
+        rule.name,
+        rule.pii_class,
+        rule.description,
+        rule.column_pattern,
+        rule.value_pattern,
+        rule.min_match_share,
+        rule.confidence,
+        rule.validator,
+        rule.builtin,
+        enabled,
+        rule,
+    )
+
+
+def list_rules(session: Session) -> list[RuleInfo]:
     """Built-in and custom rules, each with whether it is enabled."""
     custom = session.exec(select(CatalogClassificationRule).order_by(CatalogClassificationRule.name)).all()
-    return [(r, True) for r in builtin_rules()] + [(_rule_of(r), r.enabled) for r in custom]
+    return [_listed(r, True) for r in builtin_rules()] + [_listed(_rule_of(r), r.enabled) for r in custom]
 
 
 def active_rules(session: Session) -> list[CompiledRule]:
     """Every enabled rule, compiled."""
-    return [rule.compiled() for rule, enabled in list_rules(session) if enabled]
+    return [info.rule.compiled() for info in list_rules(session) if info.enabled]
 
 
-def add_rule(session: Session, *, rule: Rule, actor: Actor, commit: bool = True) -> Rule:
+def add_rule(session: Session, *, rule: Rule, actor: Actor, commit: bool = True) -> RuleInfo:
     """Store a custom rule after checking its patterns; InvalidInput names the rule and the bad field."""
     rule = validate_rule(rule)
     if (
@@ -77,7 +111,7 @@ def add_rule(session: Session, *, rule: Rule, actor: Actor, commit: bool = True)
     )
     if commit:
         session.commit()
-    return _rule_of(row)
+    return _listed(_rule_of(row), True)
 
 
 def set_rule_enabled(session: Session, *, name: str, enabled: bool, actor: Actor) -> None:
@@ -193,6 +227,7 @@ def _info(row: CatalogColumnClass) -> ColumnClassInfo:
 
 def column_classes(session: Session, *, dataset_id: str, status: str | None = None) -> list[ColumnClassInfo]:
     """The classes on a dataset's columns (optionally only suggested, confirmed or rejected ones)."""
+    get_row(session, dataset_id)
     query = select(CatalogColumnClass).where(CatalogColumnClass.dataset_id == dataset_id)
     if status:
         query = query.where(CatalogColumnClass.status == status)

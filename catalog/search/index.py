@@ -12,6 +12,8 @@ from catalog.models import CatalogDataset
 from catalog.models_search import CatalogSearchDoc, CatalogSearchFacet
 from catalog.search import backend_postgres, backend_sqlite, vocabulary
 from catalog.search.documents import TEXT_FIELDS, Doc, build_docs, vocabulary_of
+from core import audit
+from core.audit import Actor
 
 DOC = CatalogSearchDoc.__table__
 FACET = CatalogSearchFacet.__table__
@@ -115,4 +117,22 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> 
     return total
 
 
-__all__ = ["TEXT_FIELDS", "backend", "rebuild", "reindex", "update_signals"]
+__all__ = [
+    "TEXT_FIELDS",
+    "backend",
+    "rebuild",
+    "rebuild_index",
+    "refresh_signals",
+    "reindex",
+    "update_signals",
+]
+
+
+def rebuild_index(session: Session, *, actor: Actor, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole search index in one transaction, audited; returns the documents indexed."""
+    count = rebuild(session, progress=progress)
+    audit.record(
+        session, actor, "catalog.search_index.rebuild", "search_index", "catalog", {"documents": count}
+    )
+    session.commit()
+    return count
