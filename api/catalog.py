@@ -70,6 +70,7 @@ def search(query):
         limit=query["limit"],
         offset=query["offset"],
         with_facets=query["facets"],
+        prefix=query["prefix"],
     )
 
 

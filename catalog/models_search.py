@@ -20,7 +20,12 @@ class CatalogSearchDoc(SQLModel, table=True):
     """One dataset as a search document: its text fields, facet values and ranking signals."""
 
     __tablename__ = "catalog_search_doc"
-    __table_args__ = (sa.Index("ix_catalog_search_doc_document", "document", postgresql_using="gin"),)
+    __table_args__ = (
+        sa.Index("ix_catalog_search_doc_document", "document", postgresql_using="gin"),
+        sa.Index("ix_catalog_search_doc_names_document", "names_document", postgresql_using="gin"),
+        sa.Index("ix_catalog_search_doc_boost", "boost"),
+        sa.Index("ix_catalog_search_doc_active", "active"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: str = Field(max_length=40, sa_column_kwargs={"unique": True})
@@ -32,12 +37,15 @@ class CatalogSearchDoc(SQLModel, table=True):
     terms: str = Field(default="", sa_type=sa.Text)
     owners: str = Field(default="", sa_type=sa.Text)
     source_system: str = Field(default="", max_length=100)
+    # The doc's facet values as "facet<TAB>value" lines: counting them needs no join.
+    facet_values: str = Field(default="", sa_type=sa.Text)
     certification: str = Field(default="draft", max_length=20)
     active: bool = Field(default=True)
     stale: bool = Field(default=False)
     popularity: float = Field(default=0.0)
     boost: float = Field(default=1.0)
     document: str | None = Field(default=None, sa_type=TsVector)
+    names_document: str | None = Field(default=None, sa_type=TsVector)
 
 
 class CatalogSearchFacet(SQLModel, table=True):

@@ -190,6 +190,9 @@ class SearchQuery(Schema):
     owner = fields.List(fields.String(), load_default=list)
     tag = fields.List(fields.String(), load_default=list)
     include_dropped = fields.Boolean(load_default=False)
+    prefix = fields.Boolean(
+        load_default=False, metadata={"description": "Treat the last word as a prefix (search as you type)"}
+    )
     facets = fields.Boolean(load_default=True)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
@@ -216,9 +219,17 @@ class HitOut(Schema):
 
 class SearchOut(Schema):
     query = fields.String()
-    mode = fields.String(metadata={"description": "browse, all (every word), any (some word) or corrected"})
+    mode = fields.String(
+        metadata={
+            "description": "browse, all (every word), any (some word), prefix (last word as a prefix) or corrected"
+        }
+    )
     corrected_query = fields.String(allow_none=True)
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Exact up to 10,000 matches, else an estimate"})
+    total_exact = fields.Boolean()
+    facets_exhaustive = fields.Boolean(
+        metadata={"description": "False when facet counts are estimated from a sample"}
+    )
     limit = fields.Integer()
     offset = fields.Integer()
     hits = fields.List(fields.Nested(HitOut))

@@ -1,4 +1,7 @@
-"""PostgreSQL search backend: a weighted tsvector per document with a GIN index, ranked by ts_rank."""
+"""PostgreSQL search backend: weighted tsvectors with GIN indexes, ranked by ts_rank.
+
+`document` holds every text field; `names_document` only names, titles, tags and glossary terms.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +18,34 @@ _DOCUMENT = (
     f" || setweight(to_tsvector('{CONFIG}', columns), 'C')"
     f" || setweight(to_tsvector('{CONFIG}', description || ' ' || owners), 'D')"
 )
+_NAMES = (
+    f"setweight(to_tsvector('{CONFIG}', name || ' ' || title), 'A')"
+    f" || setweight(to_tsvector('{CONFIG}', tags || ' ' || terms), 'B')"
+)
+_SET = f"document = {_DOCUMENT}, names_document = {_NAMES}"
 
-# Rows (doc_id, rel) of the documents matching :match; rel is higher for better matches.
-MATCHED = (
-    "SELECT d.id AS doc_id, ts_rank('{0.1, 0.3, 0.6, 1.0}', d.document, q, 1) AS rel"
-    f" FROM catalog_search_doc d, to_tsquery('{CONFIG}', :match) q WHERE d.document @@ q"
-)
-MATCHED_IDS = (
-    f"SELECT d.id AS doc_id FROM catalog_search_doc d WHERE d.document @@ to_tsquery('{CONFIG}', :match)"
-)
+
+def _column(names: bool) -> str:
+    return "names_document" if names else "document"
+
+
+def matched(param: str = "match", *, names: bool = False) -> str:
+    """Rows (doc_id, rel) of the documents matching the bound tsquery text; higher rel is better."""
+    col = _column(names)
+    return (
+        f"SELECT d.id AS doc_id, ts_rank('{{0.1, 0.3, 0.6, 1.0}}', d.{col}, q, 1) AS rel"
+        f" FROM catalog_search_doc d, to_tsquery('{CONFIG}', :{param}) q WHERE d.{col} @@ q"
+    )
+
+
+def matched_ids(param: str = "match", *, names: bool = False) -> str:
+    """Ids of the documents matching the bound tsquery text."""
+    return f"SELECT id AS doc_id FROM catalog_search_doc WHERE {_column(names)} @@ to_tsquery('{CONFIG}', :{param})"
+
+
+def match_filter(param: str = "match", *, names: bool = False) -> str:
+    """A condition on doc `d`: it matches the bound tsquery text."""
+    return f"d.{_column(names)} @@ to_tsquery('{CONFIG}', :{param})"
 
 
 def match_text(tokens: list[str], *, prefix_last: bool, any_of: bool = False) -> str:
@@ -32,14 +54,14 @@ def match_text(tokens: list[str], *, prefix_last: bool, any_of: bool = False) ->
 
 
 def unindex(session: Session, old_rows: list[dict]) -> None:
-    """Nothing to do: the tsvector lives on the document row and is recomputed with it."""
+    """Nothing to do: the tsvectors live on the document row and are recomputed with it."""
 
 
 def index(session: Session, doc_ids: list[int]) -> None:
-    """Compute the tsvector of these documents."""
+    """Compute the tsvectors of these documents."""
     if doc_ids:
         session.execute(
-            sa.text(f"UPDATE catalog_search_doc SET document = {_DOCUMENT} WHERE id IN :ids").bindparams(
+            sa.text(f"UPDATE catalog_search_doc SET {_SET} WHERE id IN :ids").bindparams(
                 sa.bindparam("ids", expanding=True)
             ),
             {"ids": doc_ids},
@@ -51,5 +73,7 @@ def clear(session: Session) -> None:
 
 
 def index_all(session: Session) -> None:
-    """Compute the tsvector of every document."""
-    session.execute(sa.text(f"UPDATE catalog_search_doc SET document = {_DOCUMENT}"))
+    """Compute the tsvectors of every document."""
+    session.execute(sa.text(f"UPDATE catalog_search_doc SET {_SET}"))
+    session.execute(sa.text("ANALYZE catalog_search_doc"))
+    session.execute(sa.text("ANALYZE catalog_search_facet"))

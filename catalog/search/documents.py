@@ -18,7 +18,10 @@ from catalog.search.text import prepare, words
 from core import clock
 
 TEXT_FIELDS = ("name", "title", "description", "columns", "tags", "terms", "owners")
+NAME_FIELDS = ("name", "title", "tags", "terms")  # a match here means the dataset is about the word
 FACETS = ("source_system", "classification", "certification", "owner", "tag")
+# Dropped datasets carry this (internal) facet, so leaving them out is a set lookup like any filter.
+DROPPED = ("status", ["dropped"])
 POPULARITY_DAYS = 90
 CHUNK = 500
 
@@ -46,11 +49,22 @@ class Doc:
     def row(self) -> dict:
         """The doc as a catalog_search_doc row (without id)."""
         keys = (*TEXT_FIELDS, "source_system", "certification", "active", "stale", "popularity", "boost")
-        return {"dataset_id": self.dataset_id, **{k: getattr(self, k) for k in keys}}
+        row = {"dataset_id": self.dataset_id, **{k: getattr(self, k) for k in keys}}
+        row["facet_values"] = "\n".join(f"{f}\t{_one_line(v)}" for f, v in sorted(self.facets))
+        return row
 
     def vocabulary(self) -> set[str]:
         """Distinct words of the doc, for the suggestion vocabulary."""
         return vocabulary_of(self.row())
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())[:200]
+
+
+def parse_facet_values(text: str | None) -> list[tuple[str, str]]:
+    """The (facet, value) pairs stored in a doc's facet_values."""
+    return [tuple(line.split("\t", 1)) for line in (text or "").split("\n") if "\t" in line]
 
 
 def vocabulary_of(row: dict) -> set[str]:
@@ -164,6 +178,8 @@ def _build_chunk(session: Session, chunk: list[str]) -> dict[str, Doc]:
         )
         if ds.source_system:
             doc.facets.add(("source_system", ds.source_system))
+        if not doc.active:
+            doc.facets.add((DROPPED[0], DROPPED[1][0]))
         doc.boost = boost(
             certification=ds.certification,
             expired=ds.certification_expired,

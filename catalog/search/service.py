@@ -14,6 +14,7 @@ from catalog.models import CatalogDataset, CatalogOwner, CatalogTag
 from catalog.search import vocabulary
 from catalog.search.documents import FACETS
 from catalog.search.index import backend
+from catalog.search.query import SearchQuery
 from catalog.search.text import query_tokens
 from core.errors import InvalidInput
 
@@ -57,13 +58,15 @@ class SearchResults:
     """A page of results, their total, facet counts, and how the query was understood."""
 
     query: str
-    mode: str  # browse | all | any | corrected
-    total: int
+    mode: str  # browse | all | any | prefix | corrected
+    total: int  # exact up to 10,000 matches, else an estimate (total_exact False)
     hits: list[SearchHit]
     facets: dict[str, list[FacetValue]]
     corrected_query: str | None = None
     limit: int = 20
     offset: int = 0
+    total_exact: bool = True
+    facets_exhaustive: bool = True  # False: counts estimated from a sample of a very large result
 
 
 def _check(
@@ -87,51 +90,6 @@ def _check(
     return out
 
 
-def _where(filters: list[tuple[str, list[str]]], include_dropped: bool) -> tuple[str, dict, list]:
-    clauses = [] if include_dropped else ["d.active = :active"]
-    params: dict = {} if include_dropped else {"active": True}
-    binds = []
-    for i, (facet, values) in enumerate(filters):
-        clauses.append(
-            f"d.id IN (SELECT doc_id FROM catalog_search_facet WHERE facet = :f{i} AND value IN :v{i})"
-        )
-        params[f"f{i}"], params[f"v{i}"] = facet, values
-        binds.append(sa.bindparam(f"v{i}", expanding=True))
-    return (" AND ".join(clauses) or "1 = 1"), params, binds
-
-
-def _page(session, matched, where, params, binds, limit, offset) -> tuple[int, list[tuple[str, float]]]:
-    source = (
-        f"({matched}) m JOIN catalog_search_doc d ON d.id = m.doc_id" if matched else "catalog_search_doc d"
-    )
-    score = "m.rel * d.boost" if matched else "d.boost"
-    sql = (
-        f"SELECT d.dataset_id, {score} AS score, count(*) OVER () AS total FROM {source}"
-        f" WHERE {where} ORDER BY score DESC, d.dataset_id LIMIT :limit OFFSET :offset"
-    )
-    rows = session.execute(
-        sa.text(sql).bindparams(*binds), {**params, "limit": limit, "offset": offset}
-    ).all()
-    if rows:
-        return rows[0].total, [(r.dataset_id, float(r.score)) for r in rows]
-    if offset == 0:
-        return 0, []
-    count = f"SELECT count(*) FROM {source} WHERE {where}"
-    return session.execute(sa.text(count).bindparams(*binds), params).scalar_one(), []
-
-
-def _facets(session, matched_ids, where, params, binds) -> dict[str, list[FacetValue]]:
-    join = f" JOIN ({matched_ids}) m ON m.doc_id = d.id" if matched_ids else ""
-    sql = (
-        "SELECT f.facet, f.value, count(*) AS n FROM catalog_search_facet f"
-        f" JOIN catalog_search_doc d ON d.id = f.doc_id{join} WHERE {where} GROUP BY f.facet, f.value"
-    )
-    grouped: dict[str, list[FacetValue]] = defaultdict(list)
-    for facet, value, n in session.execute(sa.text(sql).bindparams(*binds), params):
-        grouped[facet].append(FacetValue(value, int(n)))
-    return {f: sorted(grouped.get(f, []), key=lambda v: (-v.count, v.value))[:FACET_VALUES] for f in FACETS}
-
-
 def search(
     session: Session,
     *,
@@ -141,58 +99,62 @@ def search(
     limit: int = 20,
     offset: int = 0,
     with_facets: bool = True,
-    prefix: bool = True,
+    prefix: bool = False,
 ) -> SearchResults:
-    """Datasets matching `q` (all words; the last one as a prefix), best first, with facet counts.
+    """Datasets matching every word of `q`, best first, with facet counts.
 
-    With no hit for all words it falls back to any word, then to typo-corrected words. Ranking is text
-    relevance times a boost for certified, fresh and much-used datasets.
+    With no hit it falls back to any of the words, then to the last word as a prefix, then to
+    typo-corrected words (`mode` says which). `prefix=True` treats the last word as a prefix from the
+    start (search as you type). Ranking is text relevance times a boost for certified, fresh and
+    much-used datasets.
     """
-    checked = _check(filters, limit, offset)
-    where, params, binds = _where(checked, include_dropped)
-    engine = backend(session)
+    query = SearchQuery(session, backend(session), _check(filters, limit, offset), include_dropped)
     tokens = query_tokens(q)
     mode, corrected, match = "browse", None, None
-    total, page = _page(session, None, where, params, binds, limit, offset) if not tokens else (0, [])
-    if tokens:
-        attempts = [("all", tokens, False)]
-        if len(tokens) > 1:
-            attempts.append(("any", tokens, True))
-        for attempt, words, any_of in attempts:
-            mode = attempt
-            match = engine.match_text(words, prefix_last=prefix, any_of=any_of)
-            total, page = _page(
-                session, engine.MATCHED, where, {**params, "match": match}, binds, limit, offset
-            )
-            if total:
+    if not tokens:
+        page = query.page(None, limit, offset)
+    else:
+        attempts = [("all", tokens, False, prefix)]
+        attempts += [("any", tokens, True, prefix)] if len(tokens) > 1 else []
+        attempts += [] if prefix else [("prefix", tokens, False, True)]
+        for attempt, words, any_of, as_prefix in attempts:
+            mode, (match, page) = attempt, _attempt(query, words, as_prefix, any_of, limit, offset)
+            if page.total:
                 break
-        if not total:
-            fixed = [
-                t
-                if vocabulary.known(session, t, prefix=prefix and i == len(tokens) - 1)
-                else (vocabulary.correct(session, t) or t)
-                for i, t in enumerate(tokens)
-            ]
-            if fixed != tokens:
-                mode, corrected = "corrected", " ".join(fixed)
-                match = engine.match_text(fixed, prefix_last=prefix)
-                total, page = _page(
-                    session, engine.MATCHED, where, {**params, "match": match}, binds, limit, offset
-                )
-    facets = {}
+        fixed = tokens if page.total else _corrected(session, tokens)
+        if fixed != tokens:
+            mode, corrected = "corrected", " ".join(fixed)
+            match, page = _attempt(query, fixed, False, False, limit, offset)
+    facets, exhaustive = {}, True
     if with_facets:
-        fparams = {**params, "match": match} if match else params
-        facets = _facets(session, engine.MATCHED_IDS if match else None, where, fparams, binds)
+        counted, exhaustive = query.facets(match, page.total, page.exact)
+        grouped: dict[str, list[FacetValue]] = defaultdict(list)
+        for (facet, value), n in counted.items():
+            grouped[facet].append(FacetValue(value, n))
+        facets = {f: sorted(grouped[f], key=lambda v: (-v.count, v.value))[:FACET_VALUES] for f in FACETS}
     return SearchResults(
         query=q,
         mode=mode,
-        total=int(total),
-        hits=_hydrate(session, page),
+        total=int(page.total),
+        total_exact=page.exact,
+        hits=_hydrate(session, page.rows),
         facets=facets,
         corrected_query=corrected,
         limit=limit,
         offset=offset,
+        facets_exhaustive=exhaustive,
     )
+
+
+def _corrected(session: Session, tokens: list[str]) -> list[str]:
+    """Each word the vocabulary does not know, replaced by its closest known word (if any)."""
+    return [t if vocabulary.known(session, t) else (vocabulary.correct(session, t) or t) for t in tokens]
+
+
+def _attempt(query: SearchQuery, words: list[str], prefix: bool, any_of: bool, limit: int, offset: int):
+    engine = query.engine
+    match = engine.match_text(words, prefix_last=prefix, any_of=any_of)
+    return match, query.page(match, limit, offset)
 
 
 def _hydrate(session: Session, page: list[tuple[str, float]]) -> list[SearchHit]:

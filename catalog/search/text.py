@@ -55,13 +55,15 @@ def fts5_query(tokens: list[str], *, prefix_last: bool, any_of: bool = False) ->
     return (" OR " if any_of else " ").join(parts)
 
 
-def tsquery_text(tokens: list[str], *, prefix_last: bool, any_of: bool = False) -> str:
-    """A to_tsquery text: each token a quoted lexeme (quotes and backslashes escaped), the last a prefix."""
+def tsquery_text(tokens: list[str], *, prefix_last: bool, any_of: bool = False, weights: str = "") -> str:
+    """A to_tsquery text: each token a quoted lexeme (quotes and backslashes escaped), the last a prefix;
+    `weights` (e.g. "AB") restricts the match to those weight classes."""
     parts = []
     for i, token in enumerate(tokens):
         quoted = "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
-        if prefix_last and i == len(tokens) - 1:
-            quoted += ":*"
+        prefix = "*" if prefix_last and i == len(tokens) - 1 else ""
+        if prefix or weights:
+            quoted += f":{prefix}{weights}"
         parts.append(quoted)
     return (" | " if any_of else " & ").join(parts)
 

@@ -20,11 +20,17 @@ TSV = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
 
 # SQLite's full-text index over catalog_search_doc (external content: the text is stored once).
 # Porter stemming over unicode61 words with diacritics folded; '_' separates words, so
-# `crm_contacts` is found by `contacts`.
+# `crm_contacts` is found by `contacts`. Prefix indexes keep 2- and 3-letter prefix queries cheap.
 FTS5 = """CREATE VIRTUAL TABLE catalog_search_fts USING fts5(
     name, title, description, columns, tags, terms, owners,
     content='catalog_search_doc', content_rowid='id',
-    tokenize='porter unicode61 remove_diacritics 2'
+    tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'
+)"""
+# Names, titles, tags and glossary terms only: "the dataset is about this word".
+FTS5_NAMES = """CREATE VIRTUAL TABLE catalog_search_fts_names USING fts5(
+    name, title, tags, terms,
+    content='catalog_search_doc', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'
 )"""
 
 
@@ -142,19 +148,30 @@ def upgrade() -> None:
         sa.Column("terms", sa.Text(), nullable=False),
         sa.Column("owners", sa.Text(), nullable=False),
         sa.Column("source_system", sa.String(100), nullable=False),
+        sa.Column("facet_values", sa.Text(), nullable=False),
         sa.Column("certification", sa.String(20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("stale", sa.Boolean(), nullable=False),
         sa.Column("popularity", sa.Float(), nullable=False),
         sa.Column("boost", sa.Float(), nullable=False),
         sa.Column("document", TSV, nullable=True),
+        sa.Column("names_document", TSV, nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dataset_id"),
     )
+    op.create_index("ix_catalog_search_doc_boost", "catalog_search_doc", ["boost"])
+    op.create_index("ix_catalog_search_doc_active", "catalog_search_doc", ["active"])
     op.create_index(
         "ix_catalog_search_doc_document",
         "catalog_search_doc",
         ["document"],
+        unique=False,
+        postgresql_using="gin",
+    )
+    op.create_index(
+        "ix_catalog_search_doc_names_document",
+        "catalog_search_doc",
+        ["names_document"],
         unique=False,
         postgresql_using="gin",
     )
@@ -385,10 +402,12 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "sqlite":
         op.execute(FTS5)
+        op.execute(FTS5_NAMES)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS catalog_search_fts_names")
         op.execute("DROP TABLE IF EXISTS catalog_search_fts")
     op.drop_table("catalog_usage_reader")
     op.drop_table("catalog_usage_daily")
