@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from cli.context import CliContext, pass_cli, reports_errors
-from core import migrate
+from core import clock, migrate
 from sample_data import Manifest, generate
 from sample_data.demo import create_demo_token, ensure_demo_users
 from sample_data.generator import MAX_CUSTOMERS, as_of_from_text, existing_sample
 from sample_data.loaders import run_loaders
+
+STALE_AFTER_DAYS = 25  # registry snapshots older than 31 days no longer count (reference-v1)
 
 _customers = click.option(
     "--customers",
@@ -89,6 +92,12 @@ def demo(cli: CliContext, customers: int, seed: int, fresh: bool, host: str, por
         click.echo(
             f"sample company already in {folder} (seed {seed}, {customers:,} people, as of {manifest.as_of})"
         )
+        age = clock.now() - clock.parse_instant(manifest.as_of)
+        if age > timedelta(days=STALE_AFTER_DAYS):
+            click.echo(
+                f"note: it was made {age.days} days ago, so its DNC registry snapshot is getting old; "
+                "`concord demo --fresh` makes it again relative to today"
+            )
     else:
         manifest = generate(folder, customers=customers, seed=seed)
         _describe(manifest)

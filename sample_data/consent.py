@@ -41,6 +41,13 @@ class Event:
     contact: str | None = None  # marketing records name the address or number they are about
 
 
+def consent_fields(ctx: Context, event: Event) -> tuple[str | None, ...]:
+    """channel, purpose, status, method, captured and received, as every consent table starts them."""
+    captured = ctx.ts(event.system, event.captured)
+    received = ctx.ts(event.system, event.received)
+    return (event.channel, event.purpose, event.status, event.method, captured, received)
+
+
 def received_after(ctx: Context, system: str, captured: int) -> int:
     """When the source system recorded an event: CRM syncs nightly, the others within minutes."""
     rng = ctx.rng

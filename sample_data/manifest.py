@@ -64,6 +64,12 @@ class Manifest:
             "company": self.company,
             "files": self.files,
             "tables": self.tables,
+            "row_counts": {name: entry["rows"] for name, entry in self.tables.items()},
+            "pii_classes": {
+                f"{name}.{column}": pii
+                for name, entry in self.tables.items()
+                for column, pii in entry["columns"].items()
+            },
             "registry": self.registry,
             "truth": {"path": "truth.csv", "columns": list(TRUTH_COLUMNS)},
             "cases": self.cases,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sample_data import formats
-from sample_data.consent import Event
+from sample_data.consent import Event, consent_fields
 from sample_data.context import DAY, Context
 from sample_data.people import Person
 from sample_data.records import SourceRecord
@@ -41,12 +41,7 @@ def write(ctx: Context, person: Person, record: SourceRecord, events: list[Event
             (
                 key,
                 record.key,
-                event.channel,
-                event.purpose,
-                event.status,
-                event.method,
-                ctx.ts("crm", event.captured),
-                ctx.ts("crm", event.received),
+                *consent_fields(ctx, event),
                 event.source,
                 ctx.notice_version(event.captured),
                 f"https://evidence.{ctx.domain}/crm/{key}" if event.evidence else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sample_data import formats
-from sample_data.consent import Event
+from sample_data.consent import Event, consent_fields
 from sample_data.context import DAY, Context
 from sample_data.people import Person
 from sample_data.records import SourceRecord
@@ -43,12 +43,7 @@ def write(ctx: Context, person: Person, record: SourceRecord, events: list[Event
                 record.key,
                 None if on_phone else email,
                 phone if on_phone else None,
-                event.channel,
-                event.purpose,
-                event.status,
-                event.method,
-                ctx.ts("marketing", event.captured),
-                ctx.ts("marketing", event.received),
+                *consent_fields(ctx, event),
                 ctx.ts("marketing", event.expires),
                 event.source,
                 ctx.notice_version(event.captured),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sample_data import formats
-from sample_data.consent import Event
+from sample_data.consent import Event, consent_fields
 from sample_data.context import Context
 from sample_data.people import Person
 from sample_data.records import SourceRecord
@@ -41,12 +41,7 @@ def write(ctx: Context, person: Person, record: SourceRecord, events: list[Event
             (
                 ctx.uuid(),
                 record.key,
-                event.channel,
-                event.purpose,
-                event.status,
-                event.method,
-                ctx.ts("product", event.captured),
-                ctx.ts("product", event.received),
+                *consent_fields(ctx, event),
                 ctx.ts("product", event.expires),
                 ctx.notice_version(event.captured),
                 ctx.app_version(event.captured),

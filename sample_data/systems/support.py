@@ -18,8 +18,11 @@ SUBJECTS = {
                   "Too many marketing calls", "Rude phone agent"),
 }  # fmt: skip
 DNC_SHARE = 0.05
-DNC_NOTES = ("Customer asked us to stop calling", "Remove from call list", "Asked not to be texted again",
-             "Do not call - requested on chat", "Angry about sales calls, wants no more")  # fmt: skip
+DNC_NOTES = {
+    "voice": ("Customer asked us to stop calling", "Remove from call list", "Do not call - requested on chat",
+              "Angry about sales calls, wants no more"),
+    "sms": ("Asked not to be texted again", "No more promo texts please", "Stop SMS - requested by phone"),
+}  # fmt: skip
 OBJECTION_PURPOSES = (
     ("marketing", 0.6),
     ("advertising.third_party_sharing", 0.25),
@@ -69,7 +72,7 @@ def write(ctx: Context, person: Person, record: SourceRecord, events: list[Event
                 said,
                 channel,
                 ctx.ts("support", at),
-                rng.choice(DNC_NOTES),
+                rng.choice(DNC_NOTES[channel]),
             ),
         )
         ctx.count("dnc_requests")

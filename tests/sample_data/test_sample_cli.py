@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlmodel import select
 
+from core import clock
+from core.audit import SYSTEM
 from core.models import ApiToken, User
 from core.tokens import hash_token
+from core.users import create_user, sign_in
 from sample_data import loaders
 from sample_data.demo import DEMO_ROLES
 
@@ -78,3 +82,26 @@ def test_demo_runs_registered_loaders_in_order_and_prints_their_summaries(cli_ru
     assert (
         "loaded load_people:" in result.output and "loaded consent records: consent loaded" in result.output
     )
+
+
+def test_demo_keeps_existing_users_and_creates_the_others(cli_runner, db):
+    with db.session(write=True) as session:
+        create_user(session, username="analyst", password="my own password", role="analyst", actor=SYSTEM)
+    result = cli_runner("demo", "--customers", "150")
+    assert result.exit_code == 0, result.output
+    assert "Sign-ins:   admin, steward, compliance, marketing" in result.output
+    assert "passwords unchanged: analyst" in result.output
+    with db.session() as session:
+        sign_in(session, username="analyst", password="my own password")
+
+
+def test_demo_says_when_the_sample_is_old_and_fresh_makes_it_again(cli_runner, settings):
+    assert cli_runner("demo", "--customers", "150").exit_code == 0
+    made = json.loads((settings.instance_path / "sample" / "manifest.json").read_text())["as_of"]
+    with clock.frozen(clock.parse_instant(made) + timedelta(days=40)):
+        old = cli_runner("demo", "--customers", "150")
+        assert "already in" in old.output and "--fresh" in old.output
+        fresh = cli_runner("demo", "--customers", "150", "--fresh")
+    assert fresh.exit_code == 0, fresh.output
+    remade = json.loads((settings.instance_path / "sample" / "manifest.json").read_text())["as_of"]
+    assert clock.parse_instant(remade) == clock.parse_instant(made) + timedelta(days=40)

@@ -75,6 +75,9 @@ def test_layout_and_manifest_header(sample):
     assert (root / "registry" / f"us_national_dnc_{snapshot}.csv").is_file()
     doc = json.loads((root / "manifest.json").read_text())
     assert (doc["seed"], doc["customers"], doc["as_of"]) == (11, PEOPLE, "2025-06-01T12:00:00Z")
+    assert doc["row_counts"] == {name: entry["rows"] for name, entry in doc["tables"].items()}
+    assert doc["pii_classes"]["billing.payment_methods.card_number"] == "payment_card"
+    assert len(doc["pii_classes"]) == sum(len(entry["columns"]) for entry in doc["tables"].values())
     for entry in doc["files"]:
         data = (root / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
