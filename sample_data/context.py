@@ -69,7 +69,7 @@ class Context:
 
     def between(self, start: int, end: int) -> int:
         """A whole second in [start, end] (start when the range is empty)."""
-        return start if end <= start else self.rng.randint(start, end)
+        return start if end <= start else start + int(self.rng.random() * (end - start + 1))
 
     def ts(self, system: str, epoch: int | None) -> str | None:
         """An instant in the system's timestamp habit."""

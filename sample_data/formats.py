@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime
 
@@ -24,7 +25,9 @@ EMAIL_NOISE = {
     "product": (0.08, 0.01),
 }
 _STYLE_NAMES = {name: tuple(s for s, _ in styles) for name, styles in PHONE_STYLES.items()}
-_STYLE_WEIGHTS = {name: tuple(w for _, w in styles) for name, styles in PHONE_STYLES.items()}
+_STYLE_CUMULATIVE = {
+    name: tuple(itertools.accumulate(w for _, w in styles)) for name, styles in PHONE_STYLES.items()
+}
 
 
 def timestamp(system: str, epoch: int, rng: random.Random) -> str:
@@ -37,9 +40,9 @@ def timestamp(system: str, epoch: int, rng: random.Random) -> str:
     if system == "billing":
         return clock + "+00:00"
     if system == "marketing":
-        return f"{clock}.{rng.randrange(1000):03d}Z"
+        return f"{clock}.{int(rng.random() * 1000):03d}Z"
     if system == "product":
-        return f"{clock}.{rng.randrange(1_000_000):06d}Z"
+        return f"{clock}.{int(rng.random() * 1_000_000):06d}Z"
     return clock + "Z"
 
 
@@ -48,7 +51,7 @@ _DAYS: dict[int, str] = {}  # day number -> "YYYY-MM-DDT" (a few thousand days a
 
 def phone(system: str, number: Phone, rng: random.Random, counts: dict) -> str:
     """The number as this system stores it; counts each style used."""
-    style = rng.choices(_STYLE_NAMES[system], weights=_STYLE_WEIGHTS[system])[0]
+    style = rng.choices(_STYLE_NAMES[system], cum_weights=_STYLE_CUMULATIVE[system])[0]
     counts[style] = counts.get(style, 0) + 1
     return number.format(style)
 

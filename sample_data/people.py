@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -51,7 +52,13 @@ class Person:
 
 def weighted(rng: random.Random, options: tuple[tuple[object, float], ...]):
     """One value from (value, weight) pairs."""
-    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+    values, cumulative = _CUMULATIVE.get(options) or _CUMULATIVE.setdefault(
+        options, ([o for o, _ in options], list(itertools.accumulate(w for _, w in options)))
+    )
+    return rng.choices(values, cum_weights=cumulative)[0]
+
+
+_CUMULATIVE: dict[tuple, tuple[list, list[float]]] = {}  # per option table: values and running weight totals
 
 
 def ascii_part(text: str) -> str:
