@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core import clock
 from core.errors import InvalidInput, NotFound
 from sample_data.schema import REGISTRY_COLUMNS, TABLES, TRUTH_COLUMNS
 
@@ -44,6 +46,16 @@ class Manifest:
     def registry_path(self) -> Path:
         """The national DNC registry snapshot."""
         return self.root / self.registry["path"]
+
+    @property
+    def as_of_instant(self) -> datetime:
+        """`as_of` as an aware UTC datetime."""
+        return clock.parse_instant(self.as_of)
+
+    @property
+    def registry_downloaded_at(self) -> datetime:
+        """When the registry snapshot was downloaded (a few days before `as_of`)."""
+        return clock.parse_instant(self.registry["downloaded_at"])
 
     def row_count(self, table: str) -> int:
         """Rows in `system.table`."""

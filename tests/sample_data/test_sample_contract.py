@@ -105,6 +105,8 @@ def test_row_counts_and_pii_classes_match_the_manifest(sample):
     assert sample.pii_class("billing.accounts", "full_name") == "person_name"
     assert sample.pii_class("crm.contact_preferences", "ip_address") == "ip_address"
     assert sample.pii_class("support.tickets", "kind") is None
+    assert sample.as_of_instant == AS_OF
+    assert sample.registry_downloaded_at.date() == (AS_OF - timedelta(days=3)).date()
     with sample.registry_path.open() as fh:
         assert sum(1 for _ in csv.DictReader(fh)) == sample.registry["rows"]
 
