@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sample_data import phones, vocab
@@ -42,7 +42,6 @@ class Person:
     work_email: str | None = None
     household: int | None = None
     on_landline: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def jurisdiction(self) -> str:
