@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import unicodedata
@@ -60,6 +61,7 @@ def weighted(rng: random.Random, options: tuple[tuple[object, float], ...]):
 _CUMULATIVE: dict[tuple, tuple[list, list[float]]] = {}  # per option table: values and running weight totals
 
 
+@functools.cache
 def ascii_part(text: str) -> str:
     """A name as it appears in an email address: no accents, spaces or apostrophes, lower case."""
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(vocab.TRANSLIT))
@@ -79,9 +81,14 @@ def _postal(rng: random.Random, pattern: str) -> str:
 
 
 def _street(rng: random.Random, style: str) -> str:
+    template, words, types = _street_parts(style)
+    return template.format(n=rng.randint(1, 240), w=rng.choice(words), t=rng.choice(types))
+
+
+@functools.cache
+def _street_parts(style: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     template, words, types = vocab.STREETS[style]
-    word = rng.choice(words.split("|") if "|" in words else words.split())
-    return template.format(n=rng.randint(1, 240), w=word, t=rng.choice(types.split()))
+    return template, tuple(words.split("|") if "|" in words else words.split()), tuple(types.split())
 
 
 class PeopleFactory:
@@ -94,6 +101,7 @@ class PeopleFactory:
         self.next_idx = 0
         self.next_household = 0
         self._taken_emails: set[str] = set()
+        self.year = date.fromtimestamp(as_of).year
         self.countries = vocab.countries()
         self.country_weights = [c.weight for c in self.countries]
 
@@ -137,7 +145,7 @@ class PeopleFactory:
         return names
 
     def _person(self, rng, idx, country, place, lang, street, postal, area, first, last) -> Person:
-        born = date.fromtimestamp(self.as_of).year - rng.randint(18, 85)
+        born = self.year - rng.randint(18, 85)
         dob = f"{born}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         person = Person(
             idx=idx,
