@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, bench, catalog, service
+from cli import admin, bench, catalog, demo, service
 from cli.context import CliContext
 
-COMMAND_MODULES = [admin, service, bench, catalog]
+COMMAND_MODULES = [admin, service, bench, demo, catalog]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
