@@ -29,7 +29,7 @@ def _counts(s):
     )
 
 
-def test_scanning_the_sample_sources_finds_every_table_and_pii_column(db, sample_sources):
+def test_scanning_the_sample_sources_finds_every_table_and_pii_column(db, sample_sources, sample_manifest):
     paths, expected = sample_sources
     events = []
     emitter = Emitter(local_sink=events.append)
@@ -42,7 +42,8 @@ def test_scanning_the_sample_sources_finds_every_table_and_pii_column(db, sample
             ns = f"sqlite://{paths[system].resolve()}"
             for table, columns in tables.items():
                 ds = resolve(s, ns, table)
-                assert ds is not None and ds.source_system == system and ds.row_count == 40
+                assert ds is not None and ds.source_system == system
+                assert ds.row_count == sample_manifest.row_count(f"{system}.{table}")
                 found = {(c.column, c.pii_class) for c in column_classes(s, dataset_id=ds.id)}
                 wanted = {(col, cls) for col, cls in columns.items() if cls}
                 assert found == wanted, f"{system}.{table}"
@@ -62,7 +63,7 @@ def test_rescan_after_a_schema_change_versions_and_marks_dropped(db, sample_sour
         again = scan_source(s, name="crm", actor=SYSTEM)
         assert again.added == [] and again.changed == [] and again.unchanged == 2
         with sqlite3.connect(path) as conn:
-            conn.execute("ALTER TABLE contacts ADD COLUMN date_of_birth TEXT")
+            conn.execute("ALTER TABLE contacts ADD COLUMN loyalty_tier TEXT")
             conn.execute("ALTER TABLE contacts DROP COLUMN region")
             conn.execute("DROP TABLE contact_preferences")
             conn.execute("CREATE TABLE loyalty (member_id TEXT, points INTEGER)")
@@ -74,7 +75,7 @@ def test_rescan_after_a_schema_change_versions_and_marks_dropped(db, sample_sour
         contacts = resolve(s, ns, "contacts")
         latest = schema_history(s, dataset_id=contacts.id)[0]
         assert latest.version == 2
-        assert latest.changes["added"] == ["date_of_birth"] and latest.changes["removed"] == ["region"]
+        assert latest.changes["added"] == ["loyalty_tier"] and latest.changes["removed"] == ["region"]
         dropped = resolve(s, ns, "contact_preferences")
         assert dropped.status == "dropped" and dropped.dropped_at is not None
 
