@@ -25,6 +25,7 @@ class CatalogSearchDoc(SQLModel, table=True):
         sa.Index("ix_catalog_search_doc_names_document", "names_document", postgresql_using="gin"),
         sa.Index("ix_catalog_search_doc_boost", "boost"),
         sa.Index("ix_catalog_search_doc_active", "active"),
+        sa.Index("ix_catalog_search_doc_bucket", "bucket"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,6 +43,7 @@ class CatalogSearchDoc(SQLModel, table=True):
     certification: str = Field(default="draft", max_length=20)
     active: bool = Field(default=True)
     stale: bool = Field(default=False)
+    bucket: int = Field(default=0)  # 0..99 from a hash of the dataset id: picks even samples
     popularity: float = Field(default=0.0)
     boost: float = Field(default=1.0)
     document: str | None = Field(default=None, sa_type=TsVector)

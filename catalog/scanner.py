@@ -17,14 +17,14 @@ from sqlmodel import Session, select
 
 from catalog.classification.service import active_rules, suggest_for_columns
 from catalog.introspect import TableInfo, read_source
-from catalog.models import CatalogColumn, CatalogDataset
+from catalog.models import CatalogColumn, CatalogDataset, CatalogOwner
 from catalog.models_governance import CatalogColumnClass
 from catalog.models_ops import CatalogScan, CatalogSource
-from catalog.registry import parse_owner, replace_owners
+from catalog.registry import parse_owner
 from catalog.results import ColumnSpec
 from catalog.search.index import reindex
 from catalog.sources import connect_url, dataset_name, get_source_row
-from catalog.versions import apply_columns
+from catalog.versions import Pending, apply_columns
 from core import audit, clock
 from core.audit import Actor
 from core.errors import ConcordError
@@ -76,13 +76,14 @@ def scan_source(
     except ConcordError:
         with emitter.run(job):  # the failed attempt shows in the lineage graph too
             raise
-    refs = [
+    refs = [  # built only when someone listens: a 2,000-table scan makes 2,000 facets
         DatasetRef(
             source.namespace,
             dataset_name(url, t.schema, t.name),
             columns=[(c["name"], c["type"]) for c in t.columns],
         )
         for t in tables
+        if emitter.enabled
     ]
     with emitter.run(job, inputs=refs) as run:
         source = session.get(CatalogSource, source.id)
@@ -136,42 +137,58 @@ def _apply(
             )
             session.add(existing[name])
             added.append(name)
+    new_names, owners, pending = set(added), [], Pending()
     session.flush()
-    for name, table in named:
-        row = existing[name]
-        is_new = name in added
-        touched = _update_row(row, source, table, now)
-        specs = [
-            ColumnSpec(c["name"], c["type"], c.get("comment"), i + 1) for i, c in enumerate(table.columns)
-        ]
-        version = apply_columns(
-            session,
-            row,
-            specs,
-            origin="scan",
-            actor_label=actor.label,
-            existing=columns.get(row.id, []),
-            samples={c: _keep(v) for c, v in table.sample.items()},
-            nullables={c["name"]: c["nullable"] for c in table.columns if c.get("nullable") is not None},
-        )
-        new = suggest_for_columns(
-            session,
-            row.id,
-            [(c["name"], table.sample.get(c["name"])) for c in table.columns],
-            rules,
-            existing=classes.get(row.id, []),
-        )
-        suggested += new
-        if owner and is_new:
-            replace_owners(session, row, [owner], "scan")
-        if version and not is_new:
-            changed.append(name)
-        elif not is_new:
-            unchanged += 1
-        if is_new or version or touched or new:
-            row.updated_at = now
-            dirty.add(row.id)
-        session.add(row)
+    # One flush at the end, not one per statement: the scan writes thousands of rows.
+    with session.no_autoflush:
+        for name, table in named:
+            row = existing[name]
+            is_new = name in new_names
+            touched = _update_row(row, source, table, now)
+            specs = [
+                ColumnSpec(c["name"], c["type"], c.get("comment"), i + 1) for i, c in enumerate(table.columns)
+            ]
+            version = apply_columns(
+                session,
+                row,
+                specs,
+                origin="scan",
+                actor_label=actor.label,
+                existing=columns.get(row.id, []),
+                samples={c: _keep(v) for c, v in table.sample.items()},
+                nullables={c["name"]: c["nullable"] for c in table.columns if c.get("nullable") is not None},
+                pending=pending,
+            )
+            new = suggest_for_columns(
+                session,
+                row.id,
+                [(c["name"], table.sample.get(c["name"])) for c in table.columns],
+                rules,
+                existing=classes.get(row.id, []),
+                pending=pending,
+            )
+            suggested += new
+            if owner and is_new:
+                owners.append(
+                    {
+                        "dataset_id": row.id,
+                        "owner": owner.name,
+                        "kind": owner.kind,
+                        "role": owner.role,
+                        "origin": "scan",
+                    }
+                )
+            if version and not is_new:
+                changed.append(name)
+            elif not is_new:
+                unchanged += 1
+            if is_new or version or touched or new:
+                row.updated_at = now
+                dirty.add(row.id)
+            session.add(row)
+    pending.write(session)
+    if owners:
+        session.execute(sa.insert(CatalogOwner.__table__), owners)
     seen = {n for n, _ in named}
     dropped = [
         n for n, r in existing.items() if n not in seen and r.status == "active" and _in_scope(source, url, n)

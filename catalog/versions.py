@@ -4,17 +4,40 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import orjson
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from catalog.models import CatalogColumn, CatalogDataset, CatalogSchemaVersion
+from catalog.models_governance import CatalogColumnClass
 from catalog.results import ColumnSpec, SchemaVersionInfo
 from core import clock
 from core.errors import InvalidInput, NotFound
 
 STEWARD = "steward"
 MAX_COLUMNS = 5000
+
+
+@dataclass
+class Pending:
+    """Rows collected for bulk inserts (a scan writes thousands); `write` inserts them."""
+
+    columns: list[dict] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)
+    classes: list[dict] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        """Insert every collected row, then forget them."""
+        for table, rows in (
+            (CatalogColumn.__table__, self.columns),
+            (CatalogSchemaVersion.__table__, self.versions),
+            (CatalogColumnClass.__table__, self.classes),
+        ):
+            if rows:
+                session.execute(sa.insert(table), rows)
+                rows.clear()
 
 
 def validate_columns(columns: Sequence[ColumnSpec], field: str = "columns") -> list[ColumnSpec]:
@@ -75,30 +98,54 @@ def apply_columns(
     existing: list[CatalogColumn] | None = None,
     samples: dict[str, list[str]] | None = None,
     nullables: dict[str, bool] | None = None,
+    pending: Pending | None = None,
 ) -> int | None:
     """Make `specs` the dataset's current columns; returns the new schema version, or None if unchanged.
 
     Unknown types and descriptions (None) keep what is stored; a steward's description is never
-    overwritten by a source.
+    overwritten by a source. With `pending`, new rows are collected for one bulk insert by the caller.
     """
     if existing is None:
         existing = list(session.exec(select(CatalogColumn).where(CatalogColumn.dataset_id == dataset.id)))
     current = {c.name: c for c in existing}
-    schema = []
+    schema, new_rows = [], []
     for spec in specs:
         row = current.get(spec.name)
         ctype = spec.type if spec.type is not None else (row.type if row else None)
         schema.append({"name": spec.name, "type": ctype, "ordinal": spec.ordinal})
-        if row is None:
-            row = CatalogColumn(dataset_id=dataset.id, name=spec.name)
-            current[spec.name] = row
-        _update_column(row, spec, ctype, origin, samples, nullables)
-        session.add(row)
+        if row is None:  # new columns go in as plain rows: a first scan adds thousands
+            new_rows.append(_new_column(dataset.id, spec, ctype, origin, samples, nullables))
+        else:
+            _update_column(row, spec, ctype, origin, samples, nullables)
+            session.add(row)
     keep = {s.name for s in specs}
-    for name, row in list(current.items()):
-        if name not in keep and row.id is not None:
-            session.delete(row)
-    return _maybe_new_version(session, dataset, schema, origin=origin, actor_label=actor_label)
+    gone = [row for name, row in current.items() if name not in keep]
+    for row in gone:
+        session.delete(row)
+    if gone and new_rows:
+        session.flush()  # deletes first: a column may be dropped and re-added in one change
+    own = pending is None
+    pending = Pending() if own else pending
+    pending.columns.extend(new_rows)
+    version = _maybe_new_version(
+        session, dataset, schema, origin=origin, actor_label=actor_label, pending=pending
+    )
+    if own:
+        pending.write(session)
+    return version
+
+
+def _new_column(dataset_id, spec, ctype, origin, samples, nullables) -> dict:
+    return {
+        "dataset_id": dataset_id,
+        "name": spec.name,
+        "type": ctype,
+        "ordinal": spec.ordinal,
+        "description": spec.description or None,
+        "description_source": origin if spec.description else None,
+        "nullable": (nullables or {}).get(spec.name),
+        "sample": (samples or {}).get(spec.name),
+    }
 
 
 def _update_column(row, spec, ctype, origin, samples, nullables) -> None:
@@ -112,24 +159,24 @@ def _update_column(row, spec, ctype, origin, samples, nullables) -> None:
         row.nullable = nullables[spec.name]
 
 
-def _maybe_new_version(session, dataset, schema, *, origin, actor_label) -> int | None:
+def _maybe_new_version(session, dataset, schema, *, origin, actor_label, pending) -> int | None:
     fp = fingerprint(schema)
     previous = current_version_row(session, dataset)
     if previous is not None and previous.fingerprint == fp:
         return None
     version = dataset.current_version + 1
     changes = diff(previous.columns if previous else [], schema)
-    session.add(
-        CatalogSchemaVersion(
-            dataset_id=dataset.id,
-            version=version,
-            fingerprint=fp,
-            columns=schema,
-            changes=changes,
-            origin=origin,
-            created_at=clock.now(),
-            created_by=actor_label,
-        )
+    pending.versions.append(
+        {
+            "dataset_id": dataset.id,
+            "version": version,
+            "fingerprint": fp,
+            "columns": schema,
+            "changes": changes,
+            "origin": origin,
+            "created_at": clock.now(),
+            "created_by": actor_label,
+        }
     )
     dataset.current_version = version
     session.add(dataset)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from catalog.classification.engine import builtin_rules, classify
@@ -17,6 +18,7 @@ from catalog.models_governance import CatalogClassificationRule, CatalogColumnCl
 from catalog.registry import get_row, resolve, validate_name
 from catalog.results import ColumnClassInfo
 from catalog.search.index import reindex
+from catalog.versions import Pending
 from core import audit, clock
 from core.audit import Actor
 from core.errors import Conflict, InvalidInput, NotFound
@@ -135,6 +137,7 @@ def suggest_for_columns(
     columns: Iterable[tuple[str, Sequence[object] | None]],
     rules: Sequence[CompiledRule],
     existing: list[CatalogColumnClass] | None = None,
+    pending: Pending | None = None,
 ) -> int:
     """Record the rules' suggestions for these columns (within the caller's transaction); returns new ones.
 
@@ -146,7 +149,7 @@ def suggest_for_columns(
             session.exec(select(CatalogColumnClass).where(CatalogColumnClass.dataset_id == dataset_id))
         )
     by_key = {(c.column_name, c.pii_class): c for c in existing}
-    now, added = clock.now(), 0
+    now, new_rows = clock.now(), []
     for column, sample in columns:
         matched = {m.pii_class: m for m in classify(column, sample, rules)}
         for (col, cls), row in by_key.items():
@@ -160,29 +163,30 @@ def suggest_for_columns(
         for cls, m in matched.items():
             row = by_key.get((column, cls))
             if row is None:
-                session.add(
-                    CatalogColumnClass(
-                        dataset_id=dataset_id,
-                        column_name=column,
-                        pii_class=cls,
-                        status="suggested",
-                        source=f"rule:{m.rule}",
-                        confidence=m.confidence,
-                        match_share=m.match_share,
-                        created_at=now,
-                        updated_at=now,
-                    )
+                new_rows.append(
+                    {
+                        "dataset_id": dataset_id,
+                        "column_name": column,
+                        "pii_class": cls,
+                        "status": "suggested",
+                        "source": f"rule:{m.rule}",
+                        "confidence": m.confidence,
+                        "match_share": m.match_share,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
                 )
-                added += 1
             elif row.status == "suggested" and row.source.startswith("rule:"):
-                row.source, row.confidence, row.match_share, row.updated_at = (
-                    f"rule:{m.rule}",
-                    m.confidence,
-                    m.match_share,
-                    now,
-                )
-                session.add(row)
-    return added
+                update = (f"rule:{m.rule}", m.confidence, m.match_share)
+                if (row.source, row.confidence, row.match_share) != update:
+                    row.source, row.confidence, row.match_share = update
+                    row.updated_at = now
+                    session.add(row)
+    if pending is not None:  # the caller inserts them in bulk (a first scan suggests thousands)
+        pending.classes.extend(new_rows)
+    elif new_rows:
+        session.execute(sa.insert(CatalogColumnClass.__table__), new_rows)
+    return len(new_rows)
 
 
 def reclassify(session: Session, *, dataset_ids: Sequence[str] | None = None, actor: Actor) -> int:

@@ -23,6 +23,15 @@ def _table(names: bool) -> str:
     return NAMES if names else FTS
 
 
+def source(*, names: bool = False, need_doc: bool = False, rank: bool = False) -> tuple[str, str, str, str]:
+    """FROM fragment over the matches of :match, their id column, an extra condition (none: the MATCH is
+    inside), and the relevance expression (with `rank`). The FTS5 scan drives; documents join only when
+    needed."""
+    sub = matched(names=names) if rank else matched_ids(names=names)
+    joined = " JOIN catalog_search_doc d ON d.id = m.doc_id" if need_doc or rank else ""
+    return f"({sub}) m{joined}", "m.doc_id", "", "m.rel"
+
+
 def matched(param: str = "match", *, names: bool = False) -> str:
     """Rows (doc_id, rel) of the documents matching the bound MATCH text; higher rel is better."""
     t = _table(names)
@@ -39,6 +48,27 @@ def match_filter(param: str = "match", *, names: bool = False) -> str:
     """A condition on doc `d`: it matches the bound MATCH text (one index probe per document)."""
     t = _table(names)
     return f"EXISTS (SELECT 1 FROM {t} WHERE {t} MATCH :{param} AND rowid = d.id)"
+
+
+def in_set(column: str, subquery: str, keep: bool) -> str:
+    """`column` is (or, keep False: is not) in the sub-query's ids, checked per row against the
+    materialised set. `+` stops SQLite from pushing the set into an FTS5 scan as rowid lookups (one MATCH
+    per value) or from driving a walk of the boost index from the set."""
+    return f"+{column} {'IN' if keep else 'NOT IN'} ({subquery})"
+
+
+def prepare(session: Session) -> None:
+    """Nothing to set up per search on SQLite."""
+
+
+def sample_clause(step: int, *, on_match: bool) -> tuple[str, dict, float]:
+    """A condition keeping about one document in `step`, its parameters, and the scale of its counts.
+
+    A hashed id (not the id itself) picks the sample, so no periodic pattern in ids can bias it; on a
+    match it filters the FTS5 rowids before any document is read.
+    """
+    column = "m.doc_id" if on_match else "d.id"
+    return f"(({column} * 2654435761) % 4294967296) % :step = 0", {"step": step}, float(step)
 
 
 def match_text(tokens: list[str], *, prefix_last: bool, any_of: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -50,6 +51,9 @@ class Doc:
         """The doc as a catalog_search_doc row (without id)."""
         keys = (*TEXT_FIELDS, "source_system", "certification", "active", "stale", "popularity", "boost")
         row = {"dataset_id": self.dataset_id, **{k: getattr(self, k) for k in keys}}
+        row["bucket"] = (
+            int.from_bytes(hashlib.blake2b(self.dataset_id.encode(), digest_size=4).digest()) % 100
+        )
         row["facet_values"] = "\n".join(f"{f}\t{_one_line(v)}" for f, v in sorted(self.facets))
         return row
 

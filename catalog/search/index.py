@@ -11,7 +11,7 @@ from sqlmodel import Session
 from catalog.models import CatalogDataset
 from catalog.models_search import CatalogSearchDoc, CatalogSearchFacet
 from catalog.search import backend_postgres, backend_sqlite, vocabulary
-from catalog.search.documents import TEXT_FIELDS, Doc, build_docs, vocabulary_of
+from catalog.search.documents import TEXT_FIELDS, build_docs, vocabulary_of
 from core import audit
 from core.audit import Actor
 
@@ -25,12 +25,17 @@ def backend(session: Session):
     return backend_sqlite if session.get_bind().dialect.name == "sqlite" else backend_postgres
 
 
-def reindex(session: Session, dataset_ids: Iterable[str]) -> None:
+def reindex(session: Session, dataset_ids: Iterable[str], batch: int = 1000) -> None:
     """Rewrite the search documents of these datasets within the caller's transaction."""
     ids = sorted(set(dataset_ids))
     if not ids:
         return
     session.flush()
+    for start in range(0, len(ids), batch):
+        _reindex(session, ids[start : start + batch])
+
+
+def _reindex(session: Session, ids: list[str]) -> None:
     docs = build_docs(session, ids)
     old = {
         r.dataset_id: r._asdict() for r in session.execute(sa.select(DOC).where(DOC.c.dataset_id.in_(ids)))
@@ -39,28 +44,36 @@ def reindex(session: Session, dataset_ids: Iterable[str]) -> None:
     if old:
         engine.unindex(session, list(old.values()))
     delta: Counter = Counter()
-    doc_ids = []
-    for ds_id, doc in docs.items():
-        previous = old.get(ds_id)
-        new_words = doc.vocabulary()
-        if previous is None:
-            doc_id = session.execute(sa.insert(DOC).values(**doc.row()).returning(DOC.c.id)).scalar_one()
-        else:
-            doc_id = previous["id"]
-            session.execute(sa.update(DOC).where(DOC.c.id == doc_id).values(**doc.row()))
-            delta.subtract(vocabulary_of(previous))
-        delta.update(new_words)
-        doc_ids.append(doc_id)
-        _write_facets(session, doc_id, doc)
-    engine.index(session, doc_ids)
+    for previous in old.values():
+        delta.subtract(vocabulary_of(previous))
+    changed = [{"doc_id": old[k]["id"], **d.row()} for k, d in docs.items() if k in old]
+    if changed:
+        values = {c: sa.bindparam(f"v_{c}") for c in changed[0] if c != "doc_id"}
+        stmt = sa.update(DOC).where(DOC.c.id == sa.bindparam("doc_id")).values(**values)
+        session.execute(
+            stmt,
+            [
+                {"doc_id": r["doc_id"], **{f"v_{k}": v for k, v in r.items() if k != "doc_id"}}
+                for r in changed
+            ],
+        )
+    doc_ids = {k: old[k]["id"] for k in docs if k in old}
+    fresh = [d.row() for k, d in docs.items() if k not in old]
+    if fresh:
+        inserted = session.execute(sa.insert(DOC).returning(DOC.c.dataset_id, DOC.c.id), fresh).all()
+        doc_ids.update((row[0], row[1]) for row in inserted)
+    session.execute(sa.delete(FACET).where(FACET.c.doc_id.in_(list(doc_ids.values()))))
+    facets = [
+        {"facet": f, "value": v[:200], "doc_id": doc_ids[k]}
+        for k, d in docs.items()
+        for f, v in sorted(d.facets)
+    ]
+    if facets:
+        session.execute(sa.insert(FACET), facets)
+    for d in docs.values():
+        delta.update(d.vocabulary())
+    engine.index(session, list(doc_ids.values()))
     vocabulary.apply_delta(session, delta)
-
-
-def _write_facets(session: Session, doc_id: int, doc: Doc) -> None:
-    session.execute(sa.delete(FACET).where(FACET.c.doc_id == doc_id))
-    rows = [{"facet": f, "value": v[:200], "doc_id": doc_id} for f, v in sorted(doc.facets)]
-    if rows:
-        session.execute(sa.insert(FACET), rows)
 
 
 def update_signals(session: Session, dataset_ids: Sequence[str]) -> None:

@@ -101,7 +101,7 @@ def suggest(session: Session, token: str, *, limit: int = 8) -> list[Suggestion]
         .limit(limit)
     ).all()
     found = [Suggestion(t, n, 0) for t, n in rows]
-    if len(found) >= limit or len(token) < 3:
+    if len(found) >= 3 or len(token) < 3:  # enough completions: no need to guess at typos
         return found
     return (
         found
@@ -111,32 +111,33 @@ def suggest(session: Session, token: str, *, limit: int = 8) -> list[Suggestion]
     )
 
 
-def fuzzy(session: Session, token: str, *, limit: int = 8, candidates: int = 200) -> list[Suggestion]:
+def fuzzy(session: Session, token: str, *, limit: int = 8, candidates: int = 60) -> list[Suggestion]:
     """Words within a few edits of `token` (as a whole word or as the start of a longer word)."""
     grams = sorted(trigrams(token))
+    allowed = _allowed(token)
+    # Each edit spoils at most three trigrams (two more at the end of a longer word's prefix).
+    least = max(1, len(grams) - 3 * allowed - 2)
     shared = sa.func.count().label("shared")
     rows = session.execute(
-        sa.select(TRIGRAM.c.term, shared)
+        sa.select(TERM.c.term, TERM.c.doc_count, shared)
+        .join(TRIGRAM, TRIGRAM.c.term == TERM.c.term)
         .where(TRIGRAM.c.trigram.in_(grams))
-        .group_by(TRIGRAM.c.term)
-        .order_by(shared.desc(), TRIGRAM.c.term)
+        .group_by(TERM.c.term, TERM.c.doc_count)
+        .having(shared >= least)
+        .order_by(shared.desc(), TERM.c.doc_count.desc(), TERM.c.term)
         .limit(candidates)
     ).all()
-    if not rows:
-        return []
-    counts = dict(
-        session.execute(
-            sa.select(TERM.c.term, TERM.c.doc_count).where(TERM.c.term.in_([r[0] for r in rows]))
-        ).all()
-    )
-    allowed = _allowed(token)
     scored = []
-    for term, _shared in rows:
-        whole = edit_distance(token, term, allowed)
-        start = min(edit_distance(token, term[: len(token) + d], allowed) for d in (-1, 0, 1))
-        distance = min(whole, start)
-        if distance <= allowed and term != token:
-            scored.append(Suggestion(term, counts.get(term, 0), distance))
+    for term, doc_count, _shared in rows:
+        if term == token:
+            continue
+        distance = min(
+            edit_distance(token, term, allowed),
+            edit_distance(token, term[: len(token)], allowed),
+            edit_distance(token, term[: len(token) + 1], allowed),
+        )
+        if distance <= allowed:
+            scored.append(Suggestion(term, doc_count, distance))
     scored.sort(key=lambda s: (s.distance, -s.doc_count, s.term))
     return scored[:limit]
 

@@ -13,10 +13,8 @@ from tests.catalog.conftest import STEWARD
 
 @pytest.fixture
 def broad(db, monkeypatch):
-    monkeypatch.setattr(query, "COUNT_CAP", 12)
-    monkeypatch.setattr(query, "RANK_ALL", 4)
-    monkeypatch.setattr(query, "FACET_EXACT", 5)
-    monkeypatch.setattr(query, "SAMPLE_DOCS", 8)
+    small = query.Limits(count_cap=12, rank_all=4, facet_exact=5, sample_docs=8)
+    monkeypatch.setattr(query, "LIMITS", {"sqlite": small, "postgresql": small})
     named, other = [], []
     with db.session(write=True) as s:
         for i in range(30):

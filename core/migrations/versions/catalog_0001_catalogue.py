@@ -152,6 +152,7 @@ def upgrade() -> None:
         sa.Column("certification", sa.String(20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("stale", sa.Boolean(), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
         sa.Column("popularity", sa.Float(), nullable=False),
         sa.Column("boost", sa.Float(), nullable=False),
         sa.Column("document", TSV, nullable=True),
@@ -161,6 +162,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_catalog_search_doc_boost", "catalog_search_doc", ["boost"])
     op.create_index("ix_catalog_search_doc_active", "catalog_search_doc", ["active"])
+    op.create_index("ix_catalog_search_doc_bucket", "catalog_search_doc", ["bucket"])
     op.create_index(
         "ix_catalog_search_doc_document",
         "catalog_search_doc",
