@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 import api
+import web
 from api.gzip_body import GzipRequestMiddleware
 from api.system import concord_version
 from core.db import Database
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.extensions["concord"] = runtime
     api.init_app(app, concord_version())
+    web.init_app(app)
     app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, max_compressed_bytes=settings.max_upload_bytes)
     return app
 
