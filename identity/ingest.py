@@ -14,15 +14,10 @@ from core.audit import Actor
 from core.errors import InvalidInput
 from identity.cluster import recluster
 from identity.domain import SourceRecordIn, UpsertResult
-from identity.models import ContactPointRow, Crosswalk, SourceRecord, SourceRecordVersion
+from identity.models import CP, SR, VER, XW
 from identity.records import Prepared, prepare_batch
 from identity.rules import MatchRules
 from identity.store import active_rules, execute_in, lock_state, select_in, select_keys
-
-SR = SourceRecord.__table__
-VER = SourceRecordVersion.__table__
-CP = ContactPointRow.__table__
-XW = Crosswalk.__table__
 
 
 def upsert_source_records(

@@ -144,7 +144,23 @@ class Crosswalk(SQLModel, table=True):
     imported_by: str = Field(max_length=200)
 
 
+# Core tables for bulk statements, short because the queries that use them are long.
+SR = SourceRecord.__table__
+VER = SourceRecordVersion.__table__
+CP = ContactPointRow.__table__
+CUS = CustomerRow.__table__
+RED = Redirect.__table__
+LINK = MatchLink.__table__
+XW = Crosswalk.__table__
+
 __all__ = [
+    "CP",
+    "CUS",
+    "LINK",
+    "RED",
+    "SR",
+    "VER",
+    "XW",
     "ContactPointRow",
     "Crosswalk",
     "CustomerRow",
