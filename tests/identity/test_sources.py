@@ -87,3 +87,25 @@ def test_truth_rows_are_validated(session):
     with pytest.raises(InvalidInput) as err:
         evaluate(session, [("crm", "C1", "P1"), ("crm", "", "P2")])
     assert err.value.field == "truth[1]"
+
+
+def test_pull_emits_an_openlineage_run(session, company):
+    from core.openlineage import Emitter
+
+    _, urls, _ = company
+    events = []
+    pull_source(
+        session,
+        source_system="support",
+        url=urls["support"],
+        actor=SYSTEM,
+        emitter=Emitter(local_sink=events.append),
+    )
+    assert [e["eventType"] for e in events] == ["START", "COMPLETE"]
+    done = events[-1]
+    assert done["job"]["name"] == "identity.pull.support"
+    assert done["inputs"][0]["name"] == "requesters" and done["inputs"][0]["namespace"].startswith(
+        "sqlite:///"
+    )
+    assert done["outputs"][0]["name"] == "identity.source_records"
+    assert done["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"] > 0
