@@ -4,6 +4,7 @@ import pytest
 
 from core.audit import SYSTEM
 from core.errors import InvalidInput
+from core.openlineage import Emitter
 from identity.quality import evaluate, read_truth_csv, report
 from identity.sources import load_mapping, pull_source
 from tests.identity.synthetic import generate, write_sources
@@ -90,17 +91,11 @@ def test_truth_rows_are_validated(session):
 
 
 def test_pull_emits_an_openlineage_run(session, company):
-    from core.openlineage import Emitter
-
     _, urls, _ = company
     events = []
-    pull_source(
-        session,
-        source_system="support",
-        url=urls["support"],
-        actor=SYSTEM,
-        emitter=Emitter(local_sink=events.append),
-    )
+    emitter = Emitter(local_sink=events.append)
+    pull_source(session, source_system="support", url=urls["support"], actor=SYSTEM, emitter=emitter)
+    assert emitter.flush()
     assert [e["eventType"] for e in events] == ["START", "COMPLETE"]
     done = events[-1]
     assert done["job"]["name"] == "identity.pull.support"
