@@ -155,6 +155,14 @@ def test_a_late_older_observation_is_kept_in_history_but_not_applied(upsert, ses
     assert late.stale == 1 and late.updated == 0
     assert resolve(session, email="old@example.com") == []
     assert upsert(rec("crm", "C1", last_name="Lee", emails="old@example.com", observed_at=old)).unchanged == 1
+    customer = get_customer(session, customer_id=late.keys["crm", "C1"])
+    assert customer.source_records[0].version == 1  # the late one is version 2 in history, not applied
+    newer = upsert(rec("crm", "C1", last_name="Lee", emails="newest@example.com"))
+    assert newer.updated == 1
+    record = get_customer(session, customer_id=newer.keys["crm", "C1"]).source_records[0]
+    assert (record.version, record.observed_at) == (3, new)  # no observation given: the last one stays
+    history = session.execute(sa.text("SELECT version, applied FROM id_source_record_version ORDER BY version"))
+    assert [tuple(r) for r in history] == [(1, True), (2, False), (3, True)]
 
 
 def test_rerun_and_rebuild_change_no_id(upsert, session):
