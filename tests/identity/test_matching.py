@@ -161,7 +161,9 @@ def test_a_late_older_observation_is_kept_in_history_but_not_applied(upsert, ses
     assert newer.updated == 1
     record = get_customer(session, customer_id=newer.keys["crm", "C1"]).source_records[0]
     assert (record.version, record.observed_at) == (3, new)  # no observation given: the last one stays
-    history = session.execute(sa.text("SELECT version, applied FROM id_source_record_version ORDER BY version"))
+    history = session.execute(
+        sa.text("SELECT version, applied FROM id_source_record_version ORDER BY version")
+    )
     assert [tuple(r) for r in history] == [(1, True), (2, False), (3, True)]
 
 
