@@ -11,7 +11,7 @@ def test_init_is_idempotent(cli_runner):
     first = cli_runner("init")
     second = cli_runner("init")
     assert first.exit_code == 0 and second.exit_code == 0, second.output
-    assert "core_0001" in second.output
+    assert "core_0002" in second.output
 
 
 def test_token_create_prints_secret_once_and_stores_hash(cli_runner, db):
