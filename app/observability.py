@@ -21,10 +21,14 @@ QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 ENDPOINT_KEY = "concord.endpoint"
+STREAMED_KEY = "concord.streamed"
 
 
 class RequestObserver:
-    """WSGI middleware: assigns the request id, then logs and counts the request when its body is sent.
+    """WSGI middleware: assigns the request id, then logs and counts the request once it is answered.
+
+    A built response is finished when the app returns it; a streamed one (exports) when the server
+    closes its body, so its duration covers the whole stream.
 
     Only method, path (never the query string, which may carry contact points), route, status, size
     and duration are logged: never headers, tokens or bodies.
@@ -52,6 +56,9 @@ class RequestObserver:
         except BaseException:
             self._finish(environ, seen, started, rid)
             raise
+        if not environ.get(STREAMED_KEY):
+            self._finish(environ, seen, started, rid)
+            return body
         return ClosingIterator(body, lambda: self._finish(environ, seen, started, rid))
 
     def _finish(self, environ: dict, seen: dict, started: float, rid: str) -> None:
@@ -95,7 +102,13 @@ def _remember_endpoint() -> None:
     request.environ[ENDPOINT_KEY] = request.url_rule.rule if request.url_rule else "unmatched"
 
 
+def _remember_streaming(response):
+    request.environ[STREAMED_KEY] = response.is_streamed
+    return response
+
+
 def install(app: Flask) -> None:
     """Wrap the app (outermost) and note each request's route before any other hook runs."""
     app.before_request_funcs.setdefault(None, []).insert(0, _remember_endpoint)
+    app.after_request(_remember_streaming)
     app.wsgi_app = RequestObserver(app.wsgi_app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from core import migrate
@@ -22,12 +21,6 @@ class Readiness:
     problems: list[str] = field(default_factory=list)
 
 
-@functools.cache
-def _code_heads() -> tuple[str, ...]:
-    # The migration scripts do not change while the process runs; parse them once, not per probe.
-    return tuple(migrate.head_revisions())
-
-
 def readiness(runtime: Runtime) -> Readiness:
     """Check the database and its schema revisions; a process that is stopping is never ready."""
     problems: list[str] = []
@@ -38,7 +31,7 @@ def readiness(runtime: Runtime) -> Readiness:
     try:
         runtime.db.ping()
         reachable = True
-        current = tuple(migrate.current_revisions(runtime.db.engine)) == _code_heads()
+        current = migrate.is_current(runtime.db.engine)
         if not current:
             problems.append("the database schema is not at the latest revision; run `concord init`")
     except Unavailable as exc:
