@@ -29,13 +29,7 @@ def job_list(cli: CliContext) -> None:
     db = cli.runtime.db
     last = history.last_runs(db, [spec.name for spec in JOBS])
     running = {info.name: info for info in leases.list_leases(db, prefix="job:")}
-    leader = leases.current(db, leases.LEADER_LOCK)
-    if leader is not None:
-        click.echo(f"scheduler leader: {leader.host} pid {leader.pid} (lease until {iso(leader.expires_at)})")
-    elif db.dialect == "postgresql":
-        click.echo("scheduler leader: held through a PostgreSQL advisory lock (see pg_locks)")
-    else:
-        click.echo("scheduler leader: none (no service with the scheduler is running)")
+    click.echo(f"scheduler leader: {_leader(db)}")
     for spec in JOBS:
         click.echo(f"{spec.name:<28} {spec.describe_trigger():<28} {spec.description}")
         now = running.get(lock_name(spec.name))
@@ -76,6 +70,18 @@ def job_history(cli: CliContext, name: str | None, limit: int) -> None:
         find(JOBS, name)
     for run in history.recent_runs(cli.runtime.db, job=name, limit=limit):
         click.echo(f"{run.job:<28} {_describe(run)}")
+
+
+def _leader(db) -> str:
+    if db.dialect == "postgresql":
+        holder = leases.advisory_holder(db, leases.LEADER_LOCK)
+        return (
+            f"{holder} (advisory lock)" if holder is not None else "none (no service with the scheduler runs)"
+        )
+    lease = leases.current(db, leases.LEADER_LOCK)
+    if lease is None:
+        return "none (no service with the scheduler runs)"
+    return f"{lease.host} pid {lease.pid} (lease until {iso(lease.expires_at)})"
 
 
 def _parse_at(text: str):

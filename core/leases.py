@@ -167,6 +167,10 @@ class AdvisoryLock:
             key = self._key or advisory_key(conn, self.name)
             got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:c, :o)"), {"c": key[0], "o": key[1]})
             if got.scalar():
+                # Name the session after the holder, so operators (and `concord job list`) can see who leads.
+                conn.execute(
+                    sa.text("SELECT set_config('application_name', :n, false)"), {"n": self.holder[:63]}
+                )
                 self._conn, self._key = conn, key
                 return True
         except Exception:
@@ -226,6 +230,20 @@ def advisory_key(conn: sa.Connection, name: str) -> tuple[int, int]:
     schema = conn.execute(sa.text("SELECT current_schema()")).scalar() or ""
     digest = hashlib.sha256(f"{schema}:{name}".encode()).digest()
     return ADVISORY_CLASS, int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def advisory_holder(db: Database, name: str) -> str | None:
+    """The holder id of whoever holds advisory lock `name` now (PostgreSQL), or None."""
+    with db.engine.connect() as conn:
+        key = advisory_key(conn, name)
+        return conn.execute(
+            sa.text(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :c AND l.objid = :o"
+                " AND l.objsubid = 2"
+            ),
+            {"c": key[0], "o": key[1]},
+        ).scalar()
 
 
 def leader_lock(db: Database, name: str, *, holder: str, ttl_seconds: float) -> Lock:

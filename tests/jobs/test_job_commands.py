@@ -1,10 +1,15 @@
 """`concord job run|list|history` through the CLI runner."""
 
+import os
+import socket
+
 import sqlalchemy as sa
 
 from core import leases
 from jobs import history
 from jobs.runner import lock_name
+from jobs.scheduler import Scheduler
+from tests.waiting import wait_until
 
 
 def test_job_run_audit_verify(cli_runner, db, token):
@@ -65,3 +70,16 @@ def test_job_history_lists_runs_newest_first(cli_runner):
     only = cli_runner("job", "history", "audit.verify").output.strip().splitlines()
     assert len(only) == 1
     assert cli_runner("job", "history", "nope.nope").exit_code == 1
+
+
+def test_job_list_names_the_scheduler_leader(cli_runner, runtime):
+    assert "scheduler leader: none" in cli_runner("job", "list").output
+    scheduler = Scheduler(runtime, [], lease_seconds=30)
+    scheduler.start()
+    try:
+        wait_until(lambda: scheduler.is_leader, what="the scheduler to lead")
+        first = cli_runner("job", "list").output.splitlines()[0]
+    finally:
+        scheduler.stop()
+    assert socket.gethostname() in first and str(os.getpid()) in first
+    assert "scheduler leader: none" in cli_runner("job", "list").output
