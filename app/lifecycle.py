@@ -29,10 +29,11 @@ def start(app: Flask, runtime: Runtime) -> None:
     atexit.register(shutdown, app)
 
 
-def shutdown(app: Flask) -> None:
-    """Begin a graceful shutdown: readiness turns false and the scheduler hands over its leadership."""
+def shutdown(app: Flask, *, wait_seconds: float = 0.0) -> None:
+    """Begin a graceful shutdown: readiness turns false, the scheduler hands over its leadership and
+    waits up to `wait_seconds` for the jobs it is running."""
     runtime: Runtime = app.extensions["concord"]
     runtime.stopping.set()
     scheduler = app.extensions.get(SCHEDULER_KEY)
     if scheduler is not None:
-        scheduler.stop()
+        scheduler.stop(wait_seconds=wait_seconds)

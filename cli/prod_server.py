@@ -84,9 +84,10 @@ def _post_worker_init(worker) -> None:
 
 
 def _worker_exit(_server, worker) -> None:
-    # Hand the scheduler leadership over at once instead of letting the lease run out.
+    # Hand the scheduler leadership over at once, and give a job in progress what is left of the
+    # worker's timeout to finish (the master kills a worker silent for longer).
     if getattr(worker, "wsgi", None) is not None:
-        lifecycle.shutdown(worker.wsgi)
+        lifecycle.shutdown(worker.wsgi, wait_seconds=max(0, worker.cfg.timeout - 5))
 
 
 def _child_exit(_server, worker) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC
 
@@ -19,7 +20,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core import clock, metrics
+from core import metrics
 from core.leases import LEADER_LOCK, Lock, leader_lock, lease_period, new_holder
 from core.runtime import Runtime
 from jobs.registry import Cron, Every, JobSpec, validate
@@ -66,6 +67,7 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
         self._leading = False
+        self._running = 0
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = threading.Lock()
@@ -122,15 +124,26 @@ class Scheduler:
         # Leadership may have lapsed between APScheduler's timer and this thread starting.
         if self._stopped.is_set() or not self.is_leader:
             return
-        info = run_job(self.runtime, spec, trigger="schedule")
-        log.info("job %s: %s %s", spec.name, info.outcome, info.message)
+        with self._state:
+            self._running += 1
+        try:
+            info = run_job(self.runtime, spec, trigger="schedule")
+            log.info("job %s: %s %s", spec.name, info.outcome, info.message)
+        finally:
+            with self._state:
+                self._running -= 1
 
-    def run_now(self, name: str) -> None:
-        """Ask the scheduler to fire `name` as soon as possible (only happens if this process leads)."""
-        self._aps.modify_job(name, next_run_time=clock.now())
+    @property
+    def running(self) -> int:
+        """Jobs this scheduler is running right now."""
+        return self._running
 
-    def stop(self) -> None:
-        """Stop electing and firing and release the leader lock (running jobs finish in the background)."""
+    def stop(self, *, wait_seconds: float = 0.0) -> None:
+        """Stop electing and firing and hand the leadership over; then wait up to `wait_seconds` for running jobs.
+
+        A job still running when the wait ends keeps its run lock until the process exits; its run is
+        then marked interrupted by the next run of that job.
+        """
         with self._state:
             if self._stopped.is_set():
                 return
@@ -146,4 +159,7 @@ class Scheduler:
             except Exception:  # the lease then expires by itself
                 log.exception("could not release the scheduler leader lock")
         metrics.set_scheduler_leader(False)
-        log.info("scheduler %s stopped", self.holder)
+        deadline = time.monotonic() + wait_seconds
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.2)
+        log.info("scheduler %s stopped (%d jobs still running)", self.holder, self._running)

@@ -20,7 +20,7 @@ from jobs import history
 from jobs.history import SUCCESS
 from jobs.registry import Cron, Every, JobResult
 from jobs.scheduler import Scheduler, aps_trigger
-from tests.jobs.helpers import spec
+from tests.jobs.helpers import Gate, spec
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,3 +181,28 @@ def test_triggers_convert_and_describe_themselves():
         aps_trigger(Cron("not a cron"))
     with pytest.raises(TypeError):
         aps_trigger("daily")
+
+
+def test_stop_waits_for_a_running_job_when_asked(db):
+    gate = Gate()
+    s = _scheduler(db, [spec("test.gate", gate, Every(seconds=0.2))], lease=30)
+    s.start()
+    assert gate.entered.wait(30)
+    stopper = threading.Thread(target=lambda: s.stop(wait_seconds=60))
+    stopper.start()
+    assert s.running == 1
+    gate.open.set()
+    stopper.join(60)
+    assert not stopper.is_alive() and s.running == 0
+    assert [r.outcome for r in history.recent_runs(db, job="test.gate")] == [SUCCESS]
+
+
+def test_stop_without_waiting_leaves_the_job_to_finish_alone(db):
+    gate = Gate()
+    s = _scheduler(db, [spec("test.gate", gate, Every(seconds=0.2))], lease=30)
+    s.start()
+    assert gate.entered.wait(30)
+    s.stop()
+    assert s.running == 1 and not s.is_leader
+    gate.open.set()
+    wait_until(lambda: s.running == 0, what="the job to finish")
