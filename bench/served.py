@@ -79,7 +79,11 @@ def running_service(
                 migrate.upgrade(runtime.db)
                 with runtime.db.session(write=True) as session:
                     secret = tokens.create_token(session, role="admin", name="bench", actor=SYSTEM).secret
-                with _gunicorn(url, instance, workers, threads) as (base, log):
+                quiet = {"CONCORD_LOG_LEVEL": "WARNING"}
+                with gunicorn_process(url, instance, workers=workers, threads=threads, env=quiet) as (
+                    base,
+                    log,
+                ):
                     yield Service(backend, base, {"Authorization": f"Bearer {secret}"}, runtime, log)
             finally:
                 runtime.close()
@@ -88,15 +92,22 @@ def running_service(
 
 
 @contextlib.contextmanager
-def _gunicorn(url: str, instance: Path, workers: int, threads: int) -> Iterator[tuple[str, Path]]:
+def gunicorn_process(
+    url: str, instance: Path, *, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """`concord serve --prod` on an ephemeral port until the block ends (SIGTERM, then SIGKILL if stuck).
+
+    Yields the base URL and the file its output goes to; `env` adds or overrides CONCORD_* settings.
+    """
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONCORD_", "PROMETHEUS_"))}
-    env.update(CONCORD_DATABASE_URL=url, CONCORD_INSTANCE_PATH=str(instance), CONCORD_LOG_LEVEL="WARNING")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("CONCORD_", "PROMETHEUS_"))}
+    environ.update(CONCORD_DATABASE_URL=url, CONCORD_INSTANCE_PATH=str(instance), **(env or {}))
     command = [sys.executable, "-c", "from cli import main; main()", "serve", "--prod", "--port", str(port)]
     command += ["--workers", str(workers), "--threads", str(threads)]
     log = instance / "server.log"
+    instance.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
-        proc = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, env=environ, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, proc, log)

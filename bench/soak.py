@@ -132,22 +132,8 @@ def _figures(
             baseline_value=base.throughput,
             notes=per_maker,
         ),
-        Figure(
-            f"{label} p50 latency",
-            mixed.latency_ms(50),
-            "ms",
-            baseline_name="/api/v1/version only",
-            baseline_value=base.latency_ms(50),
-            higher_is_better=False,
-        ),
-        Figure(
-            f"{label} p99 latency",
-            mixed.latency_ms(99),
-            "ms",
-            baseline_name="/api/v1/version only",
-            baseline_value=base.latency_ms(99),
-            higher_is_better=False,
-        ),
+        _latency(label, 50, mixed, base),
+        _latency(label, 99, mixed, base),
         Figure(
             f"{label} errors",
             mixed.error_count,
@@ -167,6 +153,17 @@ def _figures(
             notes="; ".join([stored, *problems[:5]]),
         ),
     ]
+
+
+def _latency(label: str, p: int, mixed: LoadResult, base: LoadResult) -> Figure:
+    return Figure(
+        f"{label} p{p} latency",
+        mixed.latency_ms(p),
+        "ms",
+        baseline_name="/api/v1/version only",
+        baseline_value=base.latency_ms(p),
+        higher_is_better=False,
+    )
 
 
 def run(options: BenchOptions) -> list[Figure]:

@@ -1,69 +1,27 @@
 """`concord serve --prod`: gunicorn workers answer, share one scheduler leader, aggregate metrics, log JSON."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import orjson
 import pytest
 import requests
 
+from bench.served import gunicorn_process
 from tests.waiting import wait_until
 
-CONCORD = Path(sys.executable).with_name("concord")
 WRITERS, READERS, WRITES_EACH = 3, 3, 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def prod_server(db, database_url, tmp_path):
-    """gunicorn with two workers on an ephemeral port; always terminated."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONCORD_", "PROMETHEUS_"))}
-    env.update(
-        CONCORD_DATABASE_URL=database_url,
-        CONCORD_INSTANCE_PATH=str(tmp_path / "instance"),
-        CONCORD_SCHEDULER_ENABLED="true",
-        CONCORD_SCHEDULER_LEASE_SECONDS="2",
-        CONCORD_LOG_JSON="true",
-    )
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [str(CONCORD), "serve", "--prod", "--port", str(port), "--workers", "2", "--threads", "4"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _answers(base, proc), timeout=60, what="gunicorn to answer")
-        yield base, log
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-def _answers(base: str, proc) -> bool:
-    if proc.poll() is not None:
-        raise AssertionError(f"the server exited with {proc.returncode}")
-    try:
-        return requests.get(f"{base}/healthz", timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False
+    """gunicorn with two workers and the scheduler on, on an ephemeral port; always terminated."""
+    env = {
+        "CONCORD_SCHEDULER_ENABLED": "true",
+        "CONCORD_SCHEDULER_LEASE_SECONDS": "2",
+        "CONCORD_LOG_JSON": "true",
+    }
+    with gunicorn_process(database_url, tmp_path / "instance", workers=2, threads=4, env=env) as served:
+        yield served
 
 
 def _leaders(base: str, headers) -> float:
