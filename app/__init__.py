@@ -13,6 +13,7 @@ import api
 import web
 from api.gzip_body import GzipRequestMiddleware
 from api.system import concord_version
+from app import lifecycle, observability
 from core.db import Database
 from core.logs import configure_logging
 from core.openlineage import Emitter
@@ -22,7 +23,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
-MODEL_MODULES = ["core.models", "identity.models"]
+MODEL_MODULES = ["core.models", "jobs.models", "identity.models"]
 
 
 def import_models() -> None:
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     api.init_app(app, concord_version())
     web.init_app(app)
     app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, max_compressed_bytes=settings.max_upload_bytes)
+    observability.install(app)
+    lifecycle.start(app, runtime)
     return app
 
 
