@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import catalog, catalog_governance, errors, system
+from api import catalog, catalog_governance, errors, identity, operations, system
 from api.context import close_session
 from api.openapi import make_api, openapi_config
 
 # Each area's blueprint, registered in this order; areas add themselves here.
-BLUEPRINTS = [system.blp, system.admin_blp, catalog.blp, catalog_governance.blp]
+BLUEPRINTS = [
+    system.blp,
+    system.admin_blp,
+    operations.blp,
+    identity.blp,
+    catalog.blp,
+    catalog_governance.blp,
+]
 
 
 def init_app(app: Flask, version: str) -> None:

@@ -10,8 +10,10 @@ from pathlib import Path
 from flask import Flask
 
 import api
+import web
 from api.gzip_body import GzipRequestMiddleware
 from api.system import concord_version
+from app import lifecycle, observability
 from core.db import Database
 from core.logs import configure_logging
 from core.openlineage import Emitter
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
 MODEL_MODULES = [
     "core.models",
+    "jobs.models",
+    "identity.models",
     "catalog.models",
     "catalog.models_governance",
     "catalog.models_ops",
@@ -57,7 +61,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.extensions["concord"] = runtime
     api.init_app(app, concord_version())
+    web.init_app(app)
     app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, max_compressed_bytes=settings.max_upload_bytes)
+    observability.install(app)
+    lifecycle.start(app, runtime)
     return app
 
 

@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterator, Sequence
 from tqdm import tqdm
 
 from core.runtime import Runtime
+from sample_data.catalog_loader import load_catalog
+from sample_data.identity_loader import load_identity
 from sample_data.manifest import Manifest
 
 Progress = Callable[..., tqdm]
 Loader = Callable[[Runtime, Manifest, Progress], str]
 
-DEMO_LOADERS: list[Loader] = []
+DEMO_LOADERS: list[Loader] = [load_identity, load_catalog]
 
 
 def progress_bar(*, total: int | None = None, desc: str = "", unit: str = "rows") -> tqdm:
@@ -40,4 +42,7 @@ def run_loaders(
 ) -> Iterator[tuple[str, str]]:
     """Run the loaders in order, yielding (name, summary) as each finishes."""
     for loader in DEMO_LOADERS if loaders is None else loaders:
-        yield loader_name(loader), loader(runtime, manifest, progress)
+        summary = loader(runtime, manifest, progress)
+        # Lineage of the loader's own runs is queued; let it land before the next loader starts.
+        runtime.emitter.flush()
+        yield loader_name(loader), summary

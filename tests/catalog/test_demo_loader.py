@@ -2,7 +2,7 @@
 
 from catalog.details import list_datasets
 from catalog.metrics import get_metric
-from sample_data.catalog_demo import load_catalog
+from sample_data.catalog_loader import load_catalog
 from sample_data.loaders import progress_bar
 
 

@@ -37,7 +37,6 @@ def load_catalog(runtime: Runtime, manifest: Manifest, progress) -> str:
             suggested += result.suggested_classes
             bar.update(result.tables)
         pack = metrics.load_metric_pack(session, pack="customer360", actor=ACTOR)
-    runtime.emitter.flush()
     return (
         f"{tables} tables from {len(SYSTEMS)} sources, {suggested} PII suggestions, "
         f"{pack.metrics_created + pack.metrics_updated} metrics ({pack.certified} certified)"
