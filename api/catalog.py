@@ -7,38 +7,38 @@ from flask_smorest import Blueprint
 from api.auth import current_actor, current_principal, require_roles
 from api.context import db_session
 from api.schemas.catalog import (
-    ClassOut,
-    CompareOut,
-    CompareQuery,
-    DatasetDetailOut,
-    DatasetIn,
-    DatasetListQuery,
-    DatasetOut,
-    DatasetPageOut,
-    DatasetPatch,
-    FreshnessOut,
-    LookupQuery,
-    OwnerIn,
-    OwnerOut,
-    RegisteredOut,
-    SchemaVersionOut,
-    SearchOut,
-    SearchQuery,
-    SuggestionOut,
-    SuggestQuery,
+    CatalogClassOut,
+    CatalogCompareOut,
+    CatalogCompareQuery,
+    CatalogDatasetDetailOut,
+    CatalogDatasetIn,
+    CatalogDatasetListQuery,
+    CatalogDatasetOut,
+    CatalogDatasetPageOut,
+    CatalogDatasetPatch,
+    CatalogFreshnessOut,
+    CatalogLookupQuery,
+    CatalogOwnerIn,
+    CatalogOwnerOut,
+    CatalogRegisteredOut,
+    CatalogSchemaVersionOut,
+    CatalogSearchOut,
+    CatalogSearchQuery,
+    CatalogSuggestionOut,
+    CatalogSuggestQuery,
 )
 from api.schemas.catalog_governance import (
-    CertificationEventOut,
-    CertifyIn,
-    ClassDecisionIn,
-    ClassQuery,
-    ColumnDescriptionIn,
-    DeprecateIn,
-    DraftIn,
-    FreshnessIn,
-    OwnerQuery,
-    TagsIn,
-    TagsOut,
+    CatalogCertificationEventOut,
+    CatalogCertifyIn,
+    CatalogClassDecisionIn,
+    CatalogClassQuery,
+    CatalogColumnDescriptionIn,
+    CatalogDeprecateIn,
+    CatalogDraftIn,
+    CatalogFreshnessIn,
+    CatalogOwnerQuery,
+    CatalogTagsIn,
+    CatalogTagsOut,
 )
 from catalog import certification, curation, details, freshness, registry, usage, versions
 from catalog.classification import service as classification
@@ -54,8 +54,8 @@ FACET_ARGS = ("source_system", "classification", "certification", "owner", "tag"
 
 
 @blp.route("/search")
-@blp.arguments(SearchQuery, location="query")
-@blp.response(200, SearchOut)
+@blp.arguments(CatalogSearchQuery, location="query")
+@blp.response(200, CatalogSearchOut)
 @require_roles(*READERS)
 def search(query):
     """Full-text search over names, descriptions, columns, tags, glossary terms and owners, with facets.
@@ -75,8 +75,8 @@ def search(query):
 
 
 @blp.route("/suggest")
-@blp.arguments(SuggestQuery, location="query")
-@blp.response(200, SuggestionOut(many=True))
+@blp.arguments(CatalogSuggestQuery, location="query")
+@blp.response(200, CatalogSuggestionOut(many=True))
 @require_roles(*READERS)
 def suggest(query):
     """Completions and typo corrections for the last word typed in the search box."""
@@ -84,8 +84,8 @@ def suggest(query):
 
 
 @blp.route("/datasets")
-@blp.arguments(DatasetListQuery, location="query")
-@blp.response(200, DatasetPageOut)
+@blp.arguments(CatalogDatasetListQuery, location="query")
+@blp.response(200, CatalogDatasetPageOut)
 @require_roles(*READERS)
 def list_datasets(query):
     """Datasets by namespace, source system and status."""
@@ -101,8 +101,8 @@ def list_datasets(query):
 
 
 @blp.route("/datasets", methods=["POST"])
-@blp.arguments(DatasetIn)
-@blp.response(201, RegisteredOut)
+@blp.arguments(CatalogDatasetIn)
+@blp.response(201, CatalogRegisteredOut)
 @require_roles(Role.STEWARD)
 def register(body):
     """Register (or update) a dataset by hand; a changed column list makes a new schema version."""
@@ -123,8 +123,8 @@ def register(body):
 
 
 @blp.route("/datasets/lookup")
-@blp.arguments(LookupQuery, location="query")
-@blp.response(200, DatasetOut)
+@blp.arguments(CatalogLookupQuery, location="query")
+@blp.response(200, CatalogDatasetOut)
 @require_roles(*READERS)
 def lookup(query):
     """The dataset named (namespace, name) the OpenLineage way, following aliases."""
@@ -135,7 +135,7 @@ def lookup(query):
 
 
 @blp.route("/datasets/<dataset_id>")
-@blp.response(200, DatasetDetailOut)
+@blp.response(200, CatalogDatasetDetailOut)
 @require_roles(*READERS)
 def dataset(dataset_id: str):
     """Everything about a dataset; sample values of PII columns are masked unless your role may see PII."""
@@ -144,8 +144,8 @@ def dataset(dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>", methods=["PATCH"])
-@blp.arguments(DatasetPatch)
-@blp.response(200, DatasetOut)
+@blp.arguments(CatalogDatasetPatch)
+@blp.response(200, CatalogDatasetOut)
 @require_roles(Role.STEWARD)
 def update(body, dataset_id: str):
     """Change the description or display name (a steward's description is never overwritten by scans)."""
@@ -161,7 +161,7 @@ def view(dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/versions")
-@blp.response(200, SchemaVersionOut(many=True))
+@blp.response(200, CatalogSchemaVersionOut(many=True))
 @require_roles(*READERS)
 def schema_history(dataset_id: str):
     """Every schema version, newest first, with what changed."""
@@ -169,8 +169,8 @@ def schema_history(dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/versions/compare")
-@blp.arguments(CompareQuery, location="query")
-@blp.response(200, CompareOut)
+@blp.arguments(CatalogCompareQuery, location="query")
+@blp.response(200, CatalogCompareOut)
 @require_roles(*READERS)
 def compare(query, dataset_id: str):
     """The differences between two schema versions (`?from=1&to=3`)."""
@@ -178,7 +178,7 @@ def compare(query, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/columns/<column>/description", methods=["PUT"])
-@blp.arguments(ColumnDescriptionIn)
+@blp.arguments(CatalogColumnDescriptionIn)
 @blp.response(204)
 @require_roles(Role.STEWARD)
 def column_description(body, dataset_id: str, column: str):
@@ -193,8 +193,8 @@ def column_description(body, dataset_id: str, column: str):
 
 
 @blp.route("/datasets/<dataset_id>/owners", methods=["POST"])
-@blp.arguments(OwnerIn)
-@blp.response(200, OwnerOut(many=True))
+@blp.arguments(CatalogOwnerIn)
+@blp.response(200, CatalogOwnerOut(many=True))
 @require_roles(Role.STEWARD)
 def add_owner(body, dataset_id: str):
     """Add an owner (`user:ada` or `team:crm`) in a role."""
@@ -202,8 +202,8 @@ def add_owner(body, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/owners", methods=["DELETE"])
-@blp.arguments(OwnerQuery, location="query")
-@blp.response(200, OwnerOut(many=True))
+@blp.arguments(CatalogOwnerQuery, location="query")
+@blp.response(200, CatalogOwnerOut(many=True))
 @require_roles(Role.STEWARD)
 def remove_owner(query, dataset_id: str):
     """Remove an owner in a role (`?owner=team:crm&role=owner`)."""
@@ -211,8 +211,8 @@ def remove_owner(query, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/tags", methods=["PUT"])
-@blp.arguments(TagsIn)
-@blp.response(200, TagsOut)
+@blp.arguments(CatalogTagsIn)
+@blp.response(200, CatalogTagsOut)
 @require_roles(Role.STEWARD)
 def tags(body, dataset_id: str):
     """Replace the dataset's tags."""
@@ -224,8 +224,8 @@ def tags(body, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/freshness", methods=["PUT"])
-@blp.arguments(FreshnessIn)
-@blp.response(200, FreshnessOut)
+@blp.arguments(CatalogFreshnessIn)
+@blp.response(200, CatalogFreshnessOut)
 @require_roles(Role.STEWARD)
 def set_freshness(body, dataset_id: str):
     """Set how often the dataset should be written (null: no expectation)."""
@@ -235,8 +235,8 @@ def set_freshness(body, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/certify", methods=["POST"])
-@blp.arguments(CertifyIn)
-@blp.response(200, DatasetOut)
+@blp.arguments(CatalogCertifyIn)
+@blp.response(200, CatalogDatasetOut)
 @require_roles(Role.STEWARD)
 def certify(body, dataset_id: str):
     """Certify the dataset (stewards only), with a note and an expiry (default a year)."""
@@ -244,8 +244,8 @@ def certify(body, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/deprecate", methods=["POST"])
-@blp.arguments(DeprecateIn)
-@blp.response(200, DatasetOut)
+@blp.arguments(CatalogDeprecateIn)
+@blp.response(200, CatalogDatasetOut)
 @require_roles(Role.STEWARD)
 def deprecate(body, dataset_id: str):
     """Deprecate the dataset, pointing to its replacement."""
@@ -253,8 +253,8 @@ def deprecate(body, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/draft", methods=["POST"])
-@blp.arguments(DraftIn)
-@blp.response(200, DatasetOut)
+@blp.arguments(CatalogDraftIn)
+@blp.response(200, CatalogDatasetOut)
 @require_roles(Role.STEWARD)
 def draft(body, dataset_id: str):
     """Withdraw a certification or deprecation."""
@@ -262,7 +262,7 @@ def draft(body, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/certification")
-@blp.response(200, CertificationEventOut(many=True))
+@blp.response(200, CatalogCertificationEventOut(many=True))
 @require_roles(*READERS)
 def certification_history(dataset_id: str):
     """Every certification change, newest first."""
@@ -270,8 +270,8 @@ def certification_history(dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/classes")
-@blp.arguments(ClassQuery, location="query")
-@blp.response(200, ClassOut(many=True))
+@blp.arguments(CatalogClassQuery, location="query")
+@blp.response(200, CatalogClassOut(many=True))
 @require_roles(*READERS)
 def classes(query, dataset_id: str):
     """PII classes on the dataset's columns (suggested, confirmed, rejected)."""
@@ -279,8 +279,8 @@ def classes(query, dataset_id: str):
 
 
 @blp.route("/datasets/<dataset_id>/classes", methods=["POST"])
-@blp.arguments(ClassDecisionIn)
-@blp.response(200, ClassOut)
+@blp.arguments(CatalogClassDecisionIn)
+@blp.response(200, CatalogClassOut)
 @require_roles(Role.STEWARD)
 def decide(body, dataset_id: str):
     """Confirm or reject a class on a column; a rejected class is never suggested there again."""

@@ -7,26 +7,26 @@ from flask_smorest import Blueprint
 from api.auth import current_actor, require_roles
 from api.context import db_session, runtime
 from api.schemas.catalog_governance import (
-    CertifyIn,
-    CountOut,
-    DbtIn,
-    DbtOut,
-    LinkIn,
-    MetricIn,
-    MetricOut,
-    NoteIn,
-    PackOut,
-    ReclassifyIn,
-    RuleIn,
-    RuleOut,
-    ScanOut,
-    ScanRecordOut,
-    SourceIn,
-    SourceOut,
-    TermIn,
-    TermOut,
-    TermPatch,
-    UsageIn,
+    CatalogCertifyIn,
+    CatalogCountOut,
+    CatalogDbtIn,
+    CatalogDbtOut,
+    CatalogLinkIn,
+    CatalogMetricIn,
+    CatalogMetricOut,
+    CatalogNoteIn,
+    CatalogPackOut,
+    CatalogReclassifyIn,
+    CatalogRuleIn,
+    CatalogRuleOut,
+    CatalogScanOut,
+    CatalogScanRecordOut,
+    CatalogSourceIn,
+    CatalogSourceOut,
+    CatalogTermIn,
+    CatalogTermOut,
+    CatalogTermPatch,
+    CatalogUsageIn,
 )
 from catalog import dbt, glossary, metrics, scanner, sources, usage
 from catalog.classification import service as classification
@@ -45,7 +45,7 @@ READERS = (Role.ANALYST, Role.STEWARD, Role.COMPLIANCE)
 
 
 @blp.route("/sources")
-@blp.response(200, SourceOut(many=True))
+@blp.response(200, CatalogSourceOut(many=True))
 @require_roles(Role.STEWARD)
 def list_sources():
     """Registered source systems (passwords masked)."""
@@ -53,8 +53,8 @@ def list_sources():
 
 
 @blp.route("/sources", methods=["POST"])
-@blp.arguments(SourceIn)
-@blp.response(201, SourceOut)
+@blp.arguments(CatalogSourceIn)
+@blp.response(201, CatalogSourceOut)
 @require_roles(Role.STEWARD)
 def add_source(body):
     """Register a source system by SQLAlchemy URL; prefer `password_env` to an inline password."""
@@ -62,7 +62,7 @@ def add_source(body):
 
 
 @blp.route("/sources/<name>/scan", methods=["POST"])
-@blp.response(200, ScanOut)
+@blp.response(200, CatalogScanOut)
 @require_roles(Role.STEWARD)
 def scan(name: str):
     """Scan the source now: all or nothing; 503 naming the problem when it cannot be read."""
@@ -70,7 +70,7 @@ def scan(name: str):
 
 
 @blp.route("/sources/<name>/scans")
-@blp.response(200, ScanRecordOut(many=True))
+@blp.response(200, CatalogScanRecordOut(many=True))
 @require_roles(Role.STEWARD)
 def scans(name: str):
     """The source's completed scans, newest first."""
@@ -78,7 +78,7 @@ def scans(name: str):
 
 
 @blp.route("/rules")
-@blp.response(200, RuleOut(many=True))
+@blp.response(200, CatalogRuleOut(many=True))
 @require_roles(*READERS)
 def rules():
     """Built-in and custom classification rules."""
@@ -86,8 +86,8 @@ def rules():
 
 
 @blp.route("/rules", methods=["POST"])
-@blp.arguments(RuleIn)
-@blp.response(201, RuleOut)
+@blp.arguments(CatalogRuleIn)
+@blp.response(201, CatalogRuleOut)
 @require_roles(Role.STEWARD)
 def add_rule(body):
     """Add a custom rule; an invalid pattern is rejected naming the rule and the field."""
@@ -95,8 +95,8 @@ def add_rule(body):
 
 
 @blp.route("/reclassify", methods=["POST"])
-@blp.arguments(ReclassifyIn)
-@blp.response(200, CountOut)
+@blp.arguments(CatalogReclassifyIn)
+@blp.response(200, CatalogCountOut)
 @require_roles(Role.STEWARD)
 def reclassify(body):
     """Re-apply the current rules to stored samples (after adding a rule); returns new suggestions."""
@@ -108,7 +108,7 @@ def reclassify(body):
 
 
 @blp.route("/glossary")
-@blp.response(200, TermOut(many=True))
+@blp.response(200, CatalogTermOut(many=True))
 @require_roles(*READERS)
 def terms():
     """The business glossary."""
@@ -116,8 +116,8 @@ def terms():
 
 
 @blp.route("/glossary", methods=["POST"])
-@blp.arguments(TermIn)
-@blp.response(201, TermOut)
+@blp.arguments(CatalogTermIn)
+@blp.response(201, CatalogTermOut)
 @require_roles(Role.STEWARD)
 def add_term(body):
     """Add a glossary term."""
@@ -125,7 +125,7 @@ def add_term(body):
 
 
 @blp.route("/glossary/<term>")
-@blp.response(200, TermOut)
+@blp.response(200, CatalogTermOut)
 @require_roles(*READERS)
 def term(term: str):
     """A term (by id or name) with its linked datasets and columns."""
@@ -133,8 +133,8 @@ def term(term: str):
 
 
 @blp.route("/glossary/<term>", methods=["PATCH"])
-@blp.arguments(TermPatch)
-@blp.response(200, TermOut)
+@blp.arguments(CatalogTermPatch)
+@blp.response(200, CatalogTermOut)
 @require_roles(Role.STEWARD)
 def update_term(body, term: str):
     """Change a term's definition, owner, synonyms or status."""
@@ -142,8 +142,8 @@ def update_term(body, term: str):
 
 
 @blp.route("/glossary/<term>/links", methods=["POST"])
-@blp.arguments(LinkIn)
-@blp.response(200, TermOut)
+@blp.arguments(CatalogLinkIn)
+@blp.response(200, CatalogTermOut)
 @require_roles(Role.STEWARD)
 def link_term(body, term: str):
     """Link a term to a dataset (by id, namespace + name, or source + name) and optionally a column."""
@@ -151,7 +151,7 @@ def link_term(body, term: str):
 
 
 @blp.route("/metrics")
-@blp.response(200, MetricOut(many=True))
+@blp.response(200, CatalogMetricOut(many=True))
 @require_roles(*READERS)
 def list_metrics():
     """Business metrics with their certification."""
@@ -159,8 +159,8 @@ def list_metrics():
 
 
 @blp.route("/metrics", methods=["POST"])
-@blp.arguments(MetricIn)
-@blp.response(200, MetricOut)
+@blp.arguments(CatalogMetricIn)
+@blp.response(200, CatalogMetricOut)
 @require_roles(Role.STEWARD)
 def put_metric(body):
     """Create or update a metric definition (by key)."""
@@ -168,7 +168,7 @@ def put_metric(body):
 
 
 @blp.route("/metrics/<key>")
-@blp.response(200, MetricOut)
+@blp.response(200, CatalogMetricOut)
 @require_roles(*READERS)
 def metric(key: str):
     """A metric with its formula, certification and linked datasets."""
@@ -176,8 +176,8 @@ def metric(key: str):
 
 
 @blp.route("/metrics/<key>/certify", methods=["POST"])
-@blp.arguments(CertifyIn)
-@blp.response(200, MetricOut)
+@blp.arguments(CatalogCertifyIn)
+@blp.response(200, CatalogMetricOut)
 @require_roles(Role.STEWARD)
 def certify_metric(body, key: str):
     """Certify a metric definition."""
@@ -185,8 +185,8 @@ def certify_metric(body, key: str):
 
 
 @blp.route("/metrics/<key>/deprecate", methods=["POST"])
-@blp.arguments(NoteIn)
-@blp.response(200, MetricOut)
+@blp.arguments(CatalogNoteIn)
+@blp.response(200, CatalogMetricOut)
 @require_roles(Role.STEWARD)
 def deprecate_metric(body, key: str):
     """Deprecate a metric definition."""
@@ -194,7 +194,7 @@ def deprecate_metric(body, key: str):
 
 
 @blp.route("/metric-packs/<pack>", methods=["POST"])
-@blp.response(200, PackOut)
+@blp.response(200, CatalogPackOut)
 @require_roles(Role.STEWARD)
 def load_pack(pack: str):
     """Load a shipped metric pack (e.g. customer360): terms, metrics, links; idempotent."""
@@ -202,8 +202,8 @@ def load_pack(pack: str):
 
 
 @blp.route("/usage", methods=["POST"])
-@blp.arguments(UsageIn)
-@blp.response(200, CountOut)
+@blp.arguments(CatalogUsageIn)
+@blp.response(200, CatalogCountOut)
 @require_roles(Role.STEWARD, Role.INGEST)
 def add_usage(body):
     """Add query counts or views from a query log (all or nothing; errors name the event)."""
@@ -212,8 +212,8 @@ def add_usage(body):
 
 
 @blp.route("/dbt", methods=["POST"])
-@blp.arguments(DbtIn)
-@blp.response(200, DbtOut)
+@blp.arguments(CatalogDbtIn)
+@blp.response(200, CatalogDbtOut)
 @require_roles(Role.STEWARD)
 def import_dbt(body):
     """Import a dbt project's manifest.json (and catalog.json); returns model-to-model dependencies."""
@@ -221,7 +221,7 @@ def import_dbt(body):
 
 
 @blp.route("/search-index/rebuild", methods=["POST"])
-@blp.response(200, CountOut)
+@blp.response(200, CatalogCountOut)
 @require_roles(Role.ADMIN)
 def rebuild_index():
     """Rebuild the search index from the catalogue (it is derived data)."""

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 ORIGINS = ["openlineage", "scan", "dbt", "manual", "concord"]
 
 
-class DatasetOut(Schema):
+class CatalogDatasetOut(Schema):
     id = fields.String()
     namespace = fields.String()
     name = fields.String()
@@ -26,12 +26,12 @@ class DatasetOut(Schema):
     updated_at = fields.DateTime()
 
 
-class DatasetPageOut(Schema):
+class CatalogDatasetPageOut(Schema):
     total = fields.Integer()
-    datasets = fields.List(fields.Nested(DatasetOut))
+    datasets = fields.List(fields.Nested(CatalogDatasetOut))
 
 
-class DatasetListQuery(Schema):
+class CatalogDatasetListQuery(Schema):
     namespace = fields.String(load_default=None)
     source_system = fields.String(load_default=None)
     status = fields.String(load_default="active", validate=validate.OneOf(["active", "dropped", "all"]))
@@ -39,39 +39,39 @@ class DatasetListQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class LookupQuery(Schema):
+class CatalogLookupQuery(Schema):
     namespace = fields.String(required=True)
     name = fields.String(required=True)
 
 
-class ColumnIn(Schema):
+class CatalogColumnIn(Schema):
     name = fields.String(required=True)
     type = fields.String(load_default=None, allow_none=True)
     description = fields.String(load_default=None, allow_none=True)
     ordinal = fields.Integer(load_default=None, allow_none=True)
 
 
-class OwnerIn(Schema):
+class CatalogOwnerIn(Schema):
     owner = fields.String(required=True, metadata={"description": "user:<name> or team:<name>"})
     role = fields.String(load_default="owner")
 
 
-class DatasetIn(Schema):
+class CatalogDatasetIn(Schema):
     namespace = fields.String(
         required=True, metadata={"description": "OpenLineage namespace, e.g. postgres://db:5432"}
     )
     name = fields.String(
         required=True, metadata={"description": "OpenLineage name, e.g. crm.public.contacts"}
     )
-    columns = fields.List(fields.Nested(ColumnIn), load_default=None, allow_none=True)
+    columns = fields.List(fields.Nested(CatalogColumnIn), load_default=None, allow_none=True)
     description = fields.String(load_default=None, allow_none=True)
     display_name = fields.String(load_default=None, allow_none=True)
     source_system = fields.String(load_default=None, allow_none=True)
     kind = fields.String(load_default=None, allow_none=True)
-    owners = fields.List(fields.Nested(OwnerIn), load_default=list)
+    owners = fields.List(fields.Nested(CatalogOwnerIn), load_default=list)
 
 
-class RegisteredOut(Schema):
+class CatalogRegisteredOut(Schema):
     id = fields.String()
     namespace = fields.String()
     name = fields.String()
@@ -79,18 +79,18 @@ class RegisteredOut(Schema):
     new_version = fields.Integer(allow_none=True)
 
 
-class DatasetPatch(Schema):
+class CatalogDatasetPatch(Schema):
     description = fields.String(load_default=None, allow_none=True)
     display_name = fields.String(load_default=None, allow_none=True)
 
 
-class OwnerOut(Schema):
+class CatalogOwnerOut(Schema):
     name = fields.String()
     kind = fields.String()
     role = fields.String()
 
 
-class ClassOut(Schema):
+class CatalogClassOut(Schema):
     id = fields.Integer()
     column = fields.String()
     pii_class = fields.String()
@@ -104,30 +104,30 @@ class ClassOut(Schema):
     note = fields.String(allow_none=True)
 
 
-class ColumnOut(Schema):
+class CatalogColumnOut(Schema):
     name = fields.String()
     type = fields.String(allow_none=True)
     ordinal = fields.Integer()
     description = fields.String(allow_none=True)
     nullable = fields.Boolean(allow_none=True)
-    classes = fields.List(fields.Nested(ClassOut))
+    classes = fields.List(fields.Nested(CatalogClassOut))
     sample = fields.List(fields.String(allow_none=True), allow_none=True)
     sample_masked = fields.Boolean(
         metadata={"description": "True when PII sample values are masked for your role"}
     )
 
 
-class CertificationOut(Schema):
+class CatalogCertificationOut(Schema):
     status = fields.String()
     certified_by = fields.String(allow_none=True)
     certified_at = fields.DateTime(allow_none=True)
     note = fields.String(allow_none=True)
     expires_at = fields.DateTime(allow_none=True)
     expired = fields.Boolean()
-    replaced_by = fields.Nested(DatasetOut, allow_none=True)
+    replaced_by = fields.Nested(CatalogDatasetOut, allow_none=True)
 
 
-class FreshnessOut(Schema):
+class CatalogFreshnessOut(Schema):
     expected_update_seconds = fields.Integer(allow_none=True)
     last_updated_at = fields.DateTime(allow_none=True)
     last_update_source = fields.String(allow_none=True)
@@ -136,7 +136,7 @@ class FreshnessOut(Schema):
     stale_since = fields.DateTime(allow_none=True)
 
 
-class PopularityOut(Schema):
+class CatalogPopularityOut(Schema):
     views = fields.Integer()
     queries = fields.Integer()
     score = fields.Float()
@@ -146,20 +146,20 @@ class PopularityOut(Schema):
     )
 
 
-class DatasetDetailOut(Schema):
-    dataset = fields.Nested(DatasetOut)
-    columns = fields.List(fields.Nested(ColumnOut))
-    owners = fields.List(fields.Nested(OwnerOut))
+class CatalogDatasetDetailOut(Schema):
+    dataset = fields.Nested(CatalogDatasetOut)
+    columns = fields.List(fields.Nested(CatalogColumnOut))
+    owners = fields.List(fields.Nested(CatalogOwnerOut))
     tags = fields.List(fields.String())
-    certification = fields.Nested(CertificationOut)
-    freshness = fields.Nested(FreshnessOut)
-    popularity = fields.Nested(PopularityOut)
+    certification = fields.Nested(CatalogCertificationOut)
+    freshness = fields.Nested(CatalogFreshnessOut)
+    popularity = fields.Nested(CatalogPopularityOut)
     terms = fields.List(fields.Dict())
     metrics = fields.List(fields.Dict())
     aliases = fields.List(fields.Dict())
 
 
-class SchemaVersionOut(Schema):
+class CatalogSchemaVersionOut(Schema):
     version = fields.Integer()
     columns = fields.List(fields.Dict())
     changes = fields.Dict(metadata={"description": "added, removed, changed (type) and reordered"})
@@ -168,12 +168,12 @@ class SchemaVersionOut(Schema):
     created_by = fields.String()
 
 
-class CompareQuery(Schema):
+class CatalogCompareQuery(Schema):
     from_version = fields.Integer(required=True, data_key="from")
     to_version = fields.Integer(required=True, data_key="to")
 
 
-class CompareOut(Schema):
+class CatalogCompareOut(Schema):
     from_version = fields.Integer()
     to_version = fields.Integer()
     added = fields.List(fields.String())
@@ -182,7 +182,7 @@ class CompareOut(Schema):
     reordered = fields.Boolean()
 
 
-class SearchQuery(Schema):
+class CatalogSearchQuery(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=500))
     source_system = fields.List(fields.String(), load_default=list)
     classification = fields.List(fields.String(), load_default=list)
@@ -198,7 +198,7 @@ class SearchQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
 
 
-class HitOut(Schema):
+class CatalogHitOut(Schema):
     id = fields.String()
     namespace = fields.String()
     name = fields.String()
@@ -217,7 +217,7 @@ class HitOut(Schema):
     tags = fields.List(fields.String())
 
 
-class SearchOut(Schema):
+class CatalogSearchOut(Schema):
     query = fields.String()
     mode = fields.String(
         metadata={
@@ -232,18 +232,18 @@ class SearchOut(Schema):
     )
     limit = fields.Integer()
     offset = fields.Integer()
-    hits = fields.List(fields.Nested(HitOut))
+    hits = fields.List(fields.Nested(CatalogHitOut))
     facets = fields.Function(
         lambda r: {k: [{"value": v.value, "count": v.count} for v in vals] for k, vals in r.facets.items()}
     )
 
 
-class SuggestQuery(Schema):
+class CatalogSuggestQuery(Schema):
     q = fields.String(required=True, validate=validate.Length(max=200))
     limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=50))
 
 
-class SuggestionOut(Schema):
+class CatalogSuggestionOut(Schema):
     term = fields.String()
     doc_count = fields.Integer()
     distance = fields.Integer(

@@ -3,27 +3,27 @@
 from marshmallow import Schema, fields, validate
 
 
-class CertifyIn(Schema):
+class CatalogCertifyIn(Schema):
     note = fields.String(required=True, metadata={"description": "What was checked"})
     expires_at = fields.DateTime(
         load_default=None, allow_none=True, metadata={"description": "Default: in a year"}
     )
 
 
-class DeprecateIn(Schema):
+class CatalogDeprecateIn(Schema):
     note = fields.String(required=True)
     replacement_id = fields.String(load_default=None, allow_none=True)
 
 
-class NoteIn(Schema):
+class CatalogNoteIn(Schema):
     note = fields.String(required=True)
 
 
-class DraftIn(Schema):
+class CatalogDraftIn(Schema):
     note = fields.String(load_default=None, allow_none=True)
 
 
-class CertificationEventOut(Schema):
+class CatalogCertificationEventOut(Schema):
     action = fields.String()
     status = fields.String()
     by = fields.String()
@@ -33,39 +33,39 @@ class CertificationEventOut(Schema):
     replacement_id = fields.String(allow_none=True)
 
 
-class FreshnessIn(Schema):
+class CatalogFreshnessIn(Schema):
     expected_update_seconds = fields.Integer(required=True, allow_none=True)
 
 
-class TagsIn(Schema):
+class CatalogTagsIn(Schema):
     tags = fields.List(fields.String(), required=True)
 
 
-class TagsOut(Schema):
+class CatalogTagsOut(Schema):
     tags = fields.List(fields.String())
 
 
-class ColumnDescriptionIn(Schema):
+class CatalogColumnDescriptionIn(Schema):
     description = fields.String(required=True, allow_none=True)
 
 
-class OwnerQuery(Schema):
+class CatalogOwnerQuery(Schema):
     owner = fields.String(required=True)
     role = fields.String(load_default="owner")
 
 
-class ClassDecisionIn(Schema):
+class CatalogClassDecisionIn(Schema):
     column = fields.String(required=True)
     pii_class = fields.String(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(["confirm", "reject"]))
     note = fields.String(load_default=None, allow_none=True)
 
 
-class ClassQuery(Schema):
+class CatalogClassQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(["suggested", "confirmed", "rejected"]))
 
 
-class RuleIn(Schema):
+class CatalogRuleIn(Schema):
     name = fields.String(required=True)
     pii_class = fields.String(required=True)
     description = fields.String(load_default="")
@@ -76,7 +76,7 @@ class RuleIn(Schema):
     validator = fields.String(load_default=None, allow_none=True)
 
 
-class RuleOut(Schema):
+class CatalogRuleOut(Schema):
     name = fields.String()
     pii_class = fields.String()
     description = fields.String()
@@ -89,15 +89,15 @@ class RuleOut(Schema):
     enabled = fields.Boolean()
 
 
-class ReclassifyIn(Schema):
+class CatalogReclassifyIn(Schema):
     dataset_ids = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
-class CountOut(Schema):
+class CatalogCountOut(Schema):
     count = fields.Integer()
 
 
-class SourceIn(Schema):
+class CatalogSourceIn(Schema):
     name = fields.String(required=True, metadata={"description": "Short name, e.g. crm"})
     url = fields.String(required=True, metadata={"description": "SQLAlchemy URL (SQLite file or PostgreSQL)"})
     password_env = fields.String(load_default=None, allow_none=True)
@@ -109,7 +109,7 @@ class SourceIn(Schema):
     expected_update_seconds = fields.Integer(load_default=None, allow_none=True)
 
 
-class SourceOut(Schema):
+class CatalogSourceOut(Schema):
     id = fields.String()
     name = fields.String()
     url = fields.String(metadata={"description": "Password masked"})
@@ -127,7 +127,7 @@ class SourceOut(Schema):
     last_scan_at = fields.DateTime(allow_none=True)
 
 
-class ScanOut(Schema):
+class CatalogScanOut(Schema):
     scan_id = fields.String()
     source = fields.String()
     namespace = fields.String()
@@ -142,7 +142,7 @@ class ScanOut(Schema):
     finished_at = fields.DateTime()
 
 
-class ScanRecordOut(Schema):
+class CatalogScanRecordOut(Schema):
     id = fields.String()
     run_id = fields.String()
     started_at = fields.DateTime()
@@ -157,7 +157,7 @@ class ScanRecordOut(Schema):
     by = fields.String()
 
 
-class LinkOut(Schema):
+class CatalogLinkOut(Schema):
     namespace = fields.String()
     name = fields.String()
     column = fields.String(allow_none=True)
@@ -166,7 +166,7 @@ class LinkOut(Schema):
     )
 
 
-class LinkIn(Schema):
+class CatalogLinkIn(Schema):
     dataset_id = fields.String(load_default=None, allow_none=True)
     namespace = fields.String(load_default=None, allow_none=True)
     name = fields.String(load_default=None, allow_none=True)
@@ -174,7 +174,7 @@ class LinkIn(Schema):
     column = fields.String(load_default="")
 
 
-class TermIn(Schema):
+class CatalogTermIn(Schema):
     name = fields.String(required=True)
     definition = fields.String(required=True)
     owner = fields.String(load_default=None, allow_none=True)
@@ -182,14 +182,14 @@ class TermIn(Schema):
     status = fields.String(load_default="draft", validate=validate.OneOf(["draft", "approved", "deprecated"]))
 
 
-class TermPatch(Schema):
+class CatalogTermPatch(Schema):
     definition = fields.String(load_default=None, allow_none=True)
     owner = fields.String(load_default=None, allow_none=True)
     synonyms = fields.List(fields.String(), load_default=None, allow_none=True)
     status = fields.String(load_default=None, validate=validate.OneOf(["draft", "approved", "deprecated"]))
 
 
-class TermOut(Schema):
+class CatalogTermOut(Schema):
     id = fields.String()
     name = fields.String()
     definition = fields.String()
@@ -198,10 +198,10 @@ class TermOut(Schema):
     status = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    links = fields.List(fields.Nested(LinkOut))
+    links = fields.List(fields.Nested(CatalogLinkOut))
 
 
-class MetricIn(Schema):
+class CatalogMetricIn(Schema):
     key = fields.String(required=True)
     name = fields.String(required=True)
     definition = fields.String(required=True)
@@ -212,7 +212,7 @@ class MetricIn(Schema):
     term = fields.String(load_default=None, allow_none=True)
 
 
-class MetricOut(Schema):
+class CatalogMetricOut(Schema):
     id = fields.String()
     key = fields.String()
     name = fields.String()
@@ -228,10 +228,10 @@ class MetricOut(Schema):
     certified_at = fields.DateTime(allow_none=True)
     certification_note = fields.String(allow_none=True)
     certification_expires_at = fields.DateTime(allow_none=True)
-    links = fields.List(fields.Nested(LinkOut))
+    links = fields.List(fields.Nested(CatalogLinkOut))
 
 
-class PackOut(Schema):
+class CatalogPackOut(Schema):
     pack = fields.String()
     terms_created = fields.Integer()
     terms_updated = fields.Integer()
@@ -241,7 +241,7 @@ class PackOut(Schema):
     certified = fields.Integer()
 
 
-class UsageEventIn(Schema):
+class CatalogUsageEventIn(Schema):
     namespace = fields.String(required=True)
     name = fields.String(required=True)
     kind = fields.String(load_default="query", validate=validate.OneOf(["view", "query"]))
@@ -250,13 +250,13 @@ class UsageEventIn(Schema):
     at = fields.DateTime(load_default=None, allow_none=True)
 
 
-class UsageIn(Schema):
+class CatalogUsageIn(Schema):
     events = fields.List(
-        fields.Nested(UsageEventIn), required=True, validate=validate.Length(min=1, max=10_000)
+        fields.Nested(CatalogUsageEventIn), required=True, validate=validate.Length(min=1, max=10_000)
     )
 
 
-class DbtIn(Schema):
+class CatalogDbtIn(Schema):
     manifest = fields.Dict(required=True, metadata={"description": "dbt target/manifest.json"})
     catalog = fields.Dict(
         load_default=None, allow_none=True, metadata={"description": "dbt target/catalog.json"}
@@ -266,7 +266,7 @@ class DbtIn(Schema):
     )
 
 
-class DependencyOut(Schema):
+class CatalogDependencyOut(Schema):
     upstream_namespace = fields.String()
     upstream_name = fields.String()
     downstream_namespace = fields.String()
@@ -274,10 +274,10 @@ class DependencyOut(Schema):
     node = fields.String()
 
 
-class DbtOut(Schema):
+class CatalogDbtOut(Schema):
     project = fields.String()
     namespace = fields.String()
     datasets = fields.Integer()
     created = fields.Integer()
     new_versions = fields.Integer()
-    dependencies = fields.List(fields.Nested(DependencyOut))
+    dependencies = fields.List(fields.Nested(CatalogDependencyOut))
