@@ -54,6 +54,14 @@ def check_note(note: str | None, required: bool = True) -> str | None:
     return text or None
 
 
+def expiry(expires_at: datetime | None, now: datetime) -> datetime:
+    """When a certification made `now` expires: `expires_at` (in the future), else in a year."""
+    expires = clock.as_utc(expires_at) if expires_at else now + DEFAULT_VALIDITY
+    if expires <= now:
+        raise InvalidInput("expires_at must be in the future", field="expires_at")
+    return expires
+
+
 def add_event(
     session: Session, subject_type: str, subject_id: str, action: str, status: str, by: str, **extra
 ) -> None:
@@ -81,9 +89,7 @@ def certify(
     if row.status != "active":
         raise Conflict("a dropped dataset cannot be certified", field="dataset_id")
     now = clock.now()
-    expires = clock.as_utc(expires_at) if expires_at else now + DEFAULT_VALIDITY
-    if expires <= now:
-        raise InvalidInput("expires_at must be in the future", field="expires_at")
+    expires = expiry(expires_at, now)
     row.certification, row.certified_by, row.certified_at = "certified", actor.label, now
     row.certification_note, row.certification_expires_at, row.certification_expired = note, expires, False
     row.replaced_by_id = None

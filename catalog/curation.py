@@ -80,19 +80,23 @@ def set_column_description(
     session.commit()
 
 
+def _owner_row(session: Session, dataset_id: str, owner: Owner) -> CatalogOwner | None:
+    return session.exec(
+        select(CatalogOwner).where(
+            CatalogOwner.dataset_id == dataset_id,
+            CatalogOwner.owner == owner.name,
+            CatalogOwner.role == owner.role,
+        )
+    ).first()
+
+
 def add_owner(
     session: Session, *, dataset_id: str, owner: str, role: str = "owner", actor: Actor
 ) -> list[Owner]:
     """Add a person or team as an owner in a role (e.g. owner, steward, technical_owner)."""
     parsed = parse_owner(owner, role, "owner")
     get_row(session, dataset_id)
-    exists = session.exec(
-        select(CatalogOwner).where(
-            CatalogOwner.dataset_id == dataset_id,
-            CatalogOwner.owner == parsed.name,
-            CatalogOwner.role == parsed.role,
-        )
-    ).first()
+    exists = _owner_row(session, dataset_id, parsed)
     if exists is None:
         session.add(
             CatalogOwner(
@@ -115,13 +119,7 @@ def add_owner(
 def remove_owner(session: Session, *, dataset_id: str, owner: str, role: str, actor: Actor) -> list[Owner]:
     """Remove an owner in a role."""
     parsed = parse_owner(owner, role, "owner")
-    row = session.exec(
-        select(CatalogOwner).where(
-            CatalogOwner.dataset_id == dataset_id,
-            CatalogOwner.owner == parsed.name,
-            CatalogOwner.role == parsed.role,
-        )
-    ).first()
+    row = _owner_row(session, dataset_id, parsed)
     if row is None:
         raise NotFound(f"{parsed.name} is not an owner ({parsed.role}) of {dataset_id}", field="owner")
     session.delete(row)

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, select
 
-from catalog.certification import DEFAULT_VALIDITY, add_event, check_note, require_steward
+from catalog.certification import add_event, check_note, expiry, require_steward
 from catalog.glossary import create_term, term_row, update_term
 from catalog.links import LinkInfo, add_link, links_of, reference
 from catalog.models_governance import CatalogGlossaryTerm, CatalogMetric
@@ -166,9 +166,7 @@ def certify_metric(
     note = check_note(note)
     row = metric_row(session, key)
     now = clock.now()
-    expires = clock.as_utc(expires_at) if expires_at else now + DEFAULT_VALIDITY
-    if expires <= now:
-        raise InvalidInput("expires_at must be in the future", field="expires_at")
+    expires = expiry(expires_at, now)
     row.certification, row.certified_by, row.certified_at = "certified", actor.label, now
     row.certification_note, row.certification_expires_at, row.updated_at = note, expires, now
     session.add(row)

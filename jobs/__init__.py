@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from jobs import housekeeping
-from jobs.registry import Cron, JobSpec
+from jobs import catalog_tasks, housekeeping
+from jobs.registry import Cron, Every, JobSpec
 
 # Every job the scheduler runs and `concord job run NAME` can run; a new job is one entry here.
 JOBS: list[JobSpec] = [
@@ -18,5 +18,29 @@ JOBS: list[JobSpec] = [
         housekeeping.purge_job_history,
         Cron("43 3 * * *"),
         "Delete job run records older than CONCORD_JOB_HISTORY_DAYS (default 90).",
+    ),
+    JobSpec(
+        "catalog.scan",
+        catalog_tasks.scan_due_sources,
+        Every(minutes=10),
+        "Scan the catalogue's sources whose scan interval has passed (all or nothing per source).",
+    ),
+    JobSpec(
+        "catalog.certification_expiry",
+        catalog_tasks.expire_certifications,
+        Every(hours=1),
+        "Flag datasets whose certification expired.",
+    ),
+    JobSpec(
+        "catalog.freshness",
+        catalog_tasks.flag_stale_datasets,
+        Every(minutes=15),
+        "Flag datasets not written within their expected update interval.",
+    ),
+    JobSpec(
+        "catalog.search_signals",
+        catalog_tasks.refresh_search_signals,
+        Cron("7 4 * * *"),
+        "Recompute search ranking boosts (popularity over 90 days, freshness).",
     ),
 ]
