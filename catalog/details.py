@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from catalog.classification.service import column_classes
@@ -59,9 +60,8 @@ def columns_of(session: Session, dataset_id: str, *, show_pii: bool) -> list[Col
     classes = defaultdict(list)
     for c in column_classes(session, dataset_id=dataset_id):
         classes[c.column].append(c)
-    rows = session.exec(
-        select(CatalogColumn).where(CatalogColumn.dataset_id == dataset_id).order_by(CatalogColumn.ordinal)
-    )
+    table = CatalogColumn.__table__
+    rows = session.execute(sa.select(table).where(table.c.dataset_id == dataset_id).order_by(table.c.ordinal))
     out = []
     for r in rows:
         sensitive = any(c.status != "rejected" for c in classes[r.name])

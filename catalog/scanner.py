@@ -17,14 +17,14 @@ from sqlmodel import Session, select
 
 from catalog.classification.service import active_rules, suggest_for_columns
 from catalog.introspect import TableInfo, read_source
-from catalog.models import CatalogColumn, CatalogDataset, CatalogOwner
+from catalog.models import CatalogDataset, CatalogOwner
 from catalog.models_governance import CatalogColumnClass
 from catalog.models_ops import CatalogScan, CatalogSource
 from catalog.registry import parse_owner
 from catalog.results import ColumnSpec
 from catalog.search.index import reindex
 from catalog.sources import connect_url, dataset_name, get_source_row
-from catalog.versions import Pending, apply_columns
+from catalog.versions import Pending, apply_columns, column_rows, latest_versions
 from core import audit, clock
 from core.audit import Actor
 from core.errors import ConcordError
@@ -116,7 +116,8 @@ def _apply(
 ) -> ScanResult:
     now, ns = clock.now(), source.namespace
     existing = {r.name: r for r in session.exec(select(CatalogDataset).where(CatalogDataset.namespace == ns))}
-    columns = _prefetch(session, CatalogColumn, [r.id for r in existing.values()])
+    columns = column_rows(session, [r.id for r in existing.values()])
+    latest = latest_versions(session, list(existing.values()))
     classes = _prefetch(session, CatalogColumnClass, [r.id for r in existing.values()])
     rules = active_rules(session)
     owner = parse_owner(source.owner, "owner", "owner") if source.owner else None
@@ -158,6 +159,7 @@ def _apply(
                 samples={c: _keep(v) for c, v in table.sample.items()},
                 nullables={c["name"]: c["nullable"] for c in table.columns if c.get("nullable") is not None},
                 pending=pending,
+                latest=latest,
             )
             new = suggest_for_columns(
                 session,

@@ -25,11 +25,21 @@ class Pending:
     """Rows collected for bulk inserts (a scan writes thousands); `write` inserts them."""
 
     columns: list[dict] = field(default_factory=list)
+    column_updates: list[dict] = field(default_factory=list)  # {column_id, changed fields...}
+    column_deletes: list[int] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
     classes: list[dict] = field(default_factory=list)
 
     def write(self, session: Session) -> None:
-        """Insert every collected row, then forget them."""
+        """Write every collected change (deletes first: a column may go and another take its place)."""
+        table = CatalogColumn.__table__
+        if self.column_deletes:
+            session.execute(sa.delete(table).where(table.c.id.in_(self.column_deletes)))
+            self.column_deletes.clear()
+        for update in self.column_updates:
+            fields = {k: v for k, v in update.items() if k != "column_id"}
+            session.execute(sa.update(table).where(table.c.id == update["column_id"]).values(**fields))
+        self.column_updates.clear()
         for table, rows in (
             (CatalogColumn.__table__, self.columns),
             (CatalogSchemaVersion.__table__, self.versions),
@@ -95,77 +105,102 @@ def apply_columns(
     *,
     origin: str,
     actor_label: str,
-    existing: list[CatalogColumn] | None = None,
+    existing: list[dict] | None = None,
     samples: dict[str, list[str]] | None = None,
     nullables: dict[str, bool] | None = None,
     pending: Pending | None = None,
+    latest: dict[str, dict] | None = None,
 ) -> int | None:
     """Make `specs` the dataset's current columns; returns the new schema version, or None if unchanged.
 
     Unknown types and descriptions (None) keep what is stored; a steward's description is never
-    overwritten by a source. With `pending`, new rows are collected for one bulk insert by the caller.
+    overwritten by a source. Rows are written as plain inserts, updates and deletes (only what changed);
+    with `pending` they are collected for the caller to write in bulk.
     """
     if existing is None:
-        existing = list(session.exec(select(CatalogColumn).where(CatalogColumn.dataset_id == dataset.id)))
-    current = {c.name: c for c in existing}
-    schema, new_rows = [], []
-    for spec in specs:
-        row = current.get(spec.name)
-        ctype = spec.type if spec.type is not None else (row.type if row else None)
-        schema.append({"name": spec.name, "type": ctype, "ordinal": spec.ordinal})
-        if row is None:  # new columns go in as plain rows: a first scan adds thousands
-            new_rows.append(_new_column(dataset.id, spec, ctype, origin, samples, nullables))
-        else:
-            _update_column(row, spec, ctype, origin, samples, nullables)
-            session.add(row)
-    keep = {s.name for s in specs}
-    gone = [row for name, row in current.items() if name not in keep]
-    for row in gone:
-        session.delete(row)
-    if gone and new_rows:
-        session.flush()  # deletes first: a column may be dropped and re-added in one change
+        existing = column_rows(session, [dataset.id]).get(dataset.id, [])
+    current = {c["name"]: c for c in existing}
     own = pending is None
     pending = Pending() if own else pending
-    pending.columns.extend(new_rows)
+    schema = []
+    for spec in specs:
+        row = current.get(spec.name)
+        ctype = spec.type if spec.type is not None else (row["type"] if row else None)
+        schema.append({"name": spec.name, "type": ctype, "ordinal": spec.ordinal})
+        wanted = _column_values(row, spec, ctype, origin, samples, nullables)
+        if row is None:
+            pending.columns.append({"dataset_id": dataset.id, "name": spec.name, **wanted})
+        else:
+            changed = {k: v for k, v in wanted.items() if row[k] != v}
+            if changed:
+                pending.column_updates.append({"column_id": row["id"], **changed})
+    keep = {s.name for s in specs}
+    pending.column_deletes.extend(row["id"] for name, row in current.items() if name not in keep)
+    if latest is not None and dataset.id in latest:
+        previous = latest[dataset.id]
+    else:
+        row = current_version_row(session, dataset)
+        previous = {"fingerprint": row.fingerprint, "columns": row.columns} if row else None
     version = _maybe_new_version(
-        session, dataset, schema, origin=origin, actor_label=actor_label, pending=pending
+        dataset, schema, previous, origin=origin, actor_label=actor_label, pending=pending
     )
     if own:
         pending.write(session)
     return version
 
 
-def _new_column(dataset_id, spec, ctype, origin, samples, nullables) -> dict:
-    return {
-        "dataset_id": dataset_id,
-        "name": spec.name,
-        "type": ctype,
-        "ordinal": spec.ordinal,
-        "description": spec.description or None,
-        "description_source": origin if spec.description else None,
-        "nullable": (nullables or {}).get(spec.name),
-        "sample": (samples or {}).get(spec.name),
-    }
+def latest_versions(session: Session, datasets: Sequence[CatalogDataset]) -> dict[str, dict]:
+    """The current schema version (fingerprint and columns) of each dataset that has one."""
+    table = CatalogSchemaVersion.__table__
+    wanted = {d.id: d.current_version for d in datasets if d.current_version}
+    out: dict[str, dict] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        query = sa.select(table.c.dataset_id, table.c.version, table.c.fingerprint, table.c.columns).where(
+            table.c.dataset_id.in_(chunk)
+        )
+        for ds_id, version, fp, columns in session.execute(query):
+            if wanted[ds_id] == version:
+                out[ds_id] = {"fingerprint": fp, "columns": columns}
+    return out
 
 
-def _update_column(row, spec, ctype, origin, samples, nullables) -> None:
-    row.type = ctype
-    row.ordinal = spec.ordinal
-    if spec.description and row.description_source != STEWARD:
-        row.description, row.description_source = spec.description, origin
+def column_rows(session: Session, dataset_ids: Sequence[str]) -> dict[str, list[dict]]:
+    """The stored columns of these datasets, as plain rows grouped by dataset."""
+    table = CatalogColumn.__table__
+    grouped: dict[str, list[dict]] = {}
+    for start in range(0, len(dataset_ids), 500):
+        chunk = list(dataset_ids[start : start + 500])
+        for row in session.execute(sa.select(table).where(table.c.dataset_id.in_(chunk))).mappings():
+            grouped.setdefault(row["dataset_id"], []).append(dict(row))
+    return grouped
+
+
+def _column_values(row, spec, ctype, origin, samples, nullables) -> dict:
+    values = {"type": ctype, "ordinal": spec.ordinal}
+    steward_wrote = row is not None and row["description_source"] == STEWARD
+    if spec.description and not steward_wrote:
+        values["description"], values["description_source"] = spec.description, origin
+    elif row is None:
+        values["description"], values["description_source"] = None, None
     if samples is not None and spec.name in samples:
-        row.sample = samples[spec.name]
+        values["sample"] = samples[spec.name]
+    elif row is None:
+        values["sample"] = None
     if nullables is not None and spec.name in nullables:
-        row.nullable = nullables[spec.name]
+        values["nullable"] = nullables[spec.name]
+    elif row is None:
+        values["nullable"] = None
+    return values
 
 
-def _maybe_new_version(session, dataset, schema, *, origin, actor_label, pending) -> int | None:
+def _maybe_new_version(dataset, schema, previous, *, origin, actor_label, pending) -> int | None:
     fp = fingerprint(schema)
-    previous = current_version_row(session, dataset)
-    if previous is not None and previous.fingerprint == fp:
+    if previous is not None and previous["fingerprint"] == fp:
         return None
     version = dataset.current_version + 1
-    changes = diff(previous.columns if previous else [], schema)
+    changes = diff(previous["columns"] if previous else [], schema)
     pending.versions.append(
         {
             "dataset_id": dataset.id,
@@ -178,8 +213,7 @@ def _maybe_new_version(session, dataset, schema, *, origin, actor_label, pending
             "created_by": actor_label,
         }
     )
-    dataset.current_version = version
-    session.add(dataset)
+    dataset.current_version = version  # the caller's session holds the dataset row
     return version
 
 

@@ -76,6 +76,11 @@ def prepare(session: Session) -> None:
     session.execute(sa.text("SET LOCAL enable_seqscan = off"))
 
 
+def finish(session: Session) -> None:
+    """Give the rest of the caller's transaction the planner's defaults back."""
+    session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+
+
 def sample_clause(step: int, *, on_match: bool) -> tuple[str, dict, float]:
     """A condition keeping about one document in `step` (by its indexed hash bucket, so the sample and
     the GIN match combine in one bitmap), its parameters, and the scale of its counts."""

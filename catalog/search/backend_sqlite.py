@@ -61,6 +61,10 @@ def prepare(session: Session) -> None:
     """Nothing to set up per search on SQLite."""
 
 
+def finish(session: Session) -> None:
+    """Nothing to undo after a search on SQLite."""
+
+
 def sample_clause(step: int, *, on_match: bool) -> tuple[str, dict, float]:
     """A condition keeping about one document in `step`, its parameters, and the scale of its counts.
 

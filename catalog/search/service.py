@@ -109,6 +109,12 @@ def search(
     much-used datasets.
     """
     query = SearchQuery(session, backend(session), _check(filters, limit, offset), include_dropped)
+    results = _search(session, query, q, limit, offset, with_facets, prefix)
+    query.engine.finish(session)
+    return results
+
+
+def _search(session, query: SearchQuery, q, limit, offset, with_facets, prefix) -> SearchResults:
     tokens = query_tokens(q)
     mode, corrected, match = "browse", None, None
     if not tokens:
