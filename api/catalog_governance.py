@@ -28,7 +28,8 @@ from api.schemas.catalog_governance import (
     CatalogTermPatch,
     CatalogUsageIn,
 )
-from catalog import dbt, glossary, metrics, scanner, sources, usage
+from catalog import dbt, glossary, metric_pack, metrics, scanner, sources, usage
+from catalog.classification import rule_store
 from catalog.classification import service as classification
 from catalog.classification.rules import Rule
 from catalog.search import index
@@ -82,7 +83,7 @@ def scans(name: str):
 @require_roles(*READERS)
 def rules():
     """Built-in and custom classification rules."""
-    return classification.list_rules(db_session())
+    return rule_store.list_rules(db_session())
 
 
 @blp.route("/rules", methods=["POST"])
@@ -91,7 +92,7 @@ def rules():
 @require_roles(Role.STEWARD)
 def add_rule(body):
     """Add a custom rule; an invalid pattern is rejected naming the rule and the field."""
-    return classification.add_rule(db_session(), rule=Rule(**body), actor=current_actor())
+    return rule_store.add_rule(db_session(), rule=Rule(**body), actor=current_actor())
 
 
 @blp.route("/reclassify", methods=["POST"])
@@ -198,7 +199,7 @@ def deprecate_metric(body, key: str):
 @require_roles(Role.STEWARD)
 def load_pack(pack: str):
     """Load a shipped metric pack (e.g. customer360): terms, metrics, links; idempotent."""
-    return metrics.load_metric_pack(db_session(), pack=pack, actor=current_actor())
+    return metric_pack.load_metric_pack(db_session(), pack=pack, actor=current_actor())
 
 
 @blp.route("/usage", methods=["POST"])

@@ -15,7 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from catalog.classification.service import active_rules, suggest_for_columns
+from catalog.classification.rule_store import active_rules
+from catalog.classification.service import suggest_for_columns
 from catalog.introspect import TableInfo, read_source
 from catalog.models import CatalogDataset, CatalogOwner
 from catalog.models_governance import CatalogColumnClass

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from catalog import dbt, metrics, scanner, sources
+from catalog import dbt, metric_pack, scanner, sources
 from catalog.search import index
 from catalog.search.service import search as run_search
 from cli.context import CliContext, pass_cli, reports_errors
@@ -200,7 +200,7 @@ def import_dbt(cli: CliContext, manifest: Path, catalog_path: Path | None, names
 def load_metrics(cli: CliContext, pack: str) -> None:
     """Load a metric pack (shipped: customer360) or a pack YAML file."""
     with cli.runtime.db.session(write=True) as session:
-        r = metrics.load_metric_pack(session, pack=pack, actor=SYSTEM)
+        r = metric_pack.load_metric_pack(session, pack=pack, actor=SYSTEM)
     click.echo(
         f"{r.pack}: {r.metrics_created} metrics created, {r.metrics_updated} updated, {r.terms_created} terms created, "
         f"{r.links_added} links, {r.certified} certified"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog import metrics, scanner, sources
+from catalog import metric_pack, scanner, sources
 from core.audit import Actor
 from core.runtime import Runtime
 from sample_data.manifest import Manifest
@@ -36,7 +36,7 @@ def load_catalog(runtime: Runtime, manifest: Manifest, progress) -> str:
             result = scanner.scan_source(session, name=system, actor=ACTOR, emitter=runtime.emitter)
             suggested += result.suggested_classes
             bar.update(result.tables)
-        pack = metrics.load_metric_pack(session, pack="customer360", actor=ACTOR)
+        pack = metric_pack.load_metric_pack(session, pack="customer360", actor=ACTOR)
     return (
         f"{tables} tables from {len(SYSTEMS)} sources, {suggested} PII suggestions, "
         f"{pack.metrics_created + pack.metrics_updated} metrics ({pack.certified} certified)"

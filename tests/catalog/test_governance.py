@@ -6,19 +6,14 @@ import pytest
 
 from catalog import ColumnSpec, propagate_classification, record_update, register_dataset
 from catalog.certification import certification_history, certify, deprecate, expire_certifications
+from catalog.classification.rule_store import active_rules, add_rule
 from catalog.classification.rules import Rule
-from catalog.classification.service import (
-    active_rules,
-    add_rule,
-    column_classes,
-    decide,
-    reclassify,
-    suggest_for_columns,
-)
+from catalog.classification.service import column_classes, decide, reclassify, suggest_for_columns
 from catalog.details import dataset_detail
 from catalog.freshness import flag_stale_datasets, set_expected_interval
 from catalog.glossary import create_term, get_term, link_term
-from catalog.metrics import get_metric, list_metrics, load_metric_pack
+from catalog.metric_pack import load_metric_pack
+from catalog.metrics import get_metric, list_metrics
 from catalog.registry import find_dataset
 from core import clock
 from core.audit import SYSTEM, Actor
