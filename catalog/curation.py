@@ -103,16 +103,7 @@ def add_owner(
                 dataset_id=dataset_id, owner=parsed.name, kind=parsed.kind, role=parsed.role, origin="manual"
             )
         )
-        audit.record(
-            session,
-            actor,
-            "dataset.owner.add",
-            "dataset",
-            dataset_id,
-            {"owner": parsed.name, "role": parsed.role},
-        )
-        reindex(session, [dataset_id])
-        session.commit()
+        _owners_changed(session, actor, "dataset.owner.add", dataset_id, parsed)
     return owners_of(session, dataset_id)
 
 
@@ -123,17 +114,14 @@ def remove_owner(session: Session, *, dataset_id: str, owner: str, role: str, ac
     if row is None:
         raise NotFound(f"{parsed.name} is not an owner ({parsed.role}) of {dataset_id}", field="owner")
     session.delete(row)
-    audit.record(
-        session,
-        actor,
-        "dataset.owner.remove",
-        "dataset",
-        dataset_id,
-        {"owner": parsed.name, "role": parsed.role},
-    )
+    _owners_changed(session, actor, "dataset.owner.remove", dataset_id, parsed)
+    return owners_of(session, dataset_id)
+
+
+def _owners_changed(session: Session, actor: Actor, action: str, dataset_id: str, owner: Owner) -> None:
+    audit.record(session, actor, action, "dataset", dataset_id, {"owner": owner.name, "role": owner.role})
     reindex(session, [dataset_id])
     session.commit()
-    return owners_of(session, dataset_id)
 
 
 def normalise_tags(tags: Sequence[str]) -> list[str]:
