@@ -24,9 +24,19 @@ REFERENCE_VERSION = "reference-v1"
 STRATEGIES = ("ordered_log", "most_restrictive", "most_recent", "source_priority", "status_priority")
 CONTACT_KINDS = ("email", "phone", "postal", "any")
 TOP_KEYS = {
-    "policy", "description", "evaluation", "absolute_blocks", "opt_out", "opt_in", "purposes",
-    "channels", "regions", "jurisdictions", "suppression_lists", "reason_codes",
-}  # fmt: skip
+    "policy",
+    "description",
+    "evaluation",
+    "absolute_blocks",
+    "opt_out",
+    "opt_in",
+    "purposes",
+    "channels",
+    "regions",
+    "jurisdictions",
+    "suppression_lists",
+    "reason_codes",
+}
 
 
 def checksum(text: str) -> str:
@@ -91,10 +101,20 @@ def _duration(doc: Doc) -> Duration:
 
 def _evaluation(doc: Doc) -> Evaluation:
     keys = {
-        "strategy", "order_by", "as_of", "tie_break", "clock_skew_tolerance", "unknown_customer",
-        "unknown_jurisdiction", "missing_contact_point", "scopes", "contact_point_keying", "normalise",
-        "source_rank", "status_priority",
-    }  # fmt: skip
+        "strategy",
+        "order_by",
+        "as_of",
+        "tie_break",
+        "clock_skew_tolerance",
+        "unknown_customer",
+        "unknown_jurisdiction",
+        "missing_contact_point",
+        "scopes",
+        "contact_point_keying",
+        "normalise",
+        "source_rank",
+        "status_priority",
+    }
     ev = doc.mapping(keys)
     if "order_by" in ev and ev["order_by"].text() != "captured_at":
         raise ev["order_by"].fail("records are ordered by when they happened at the source: use captured_at")

@@ -69,8 +69,14 @@ def _rule(key: str, doc: Doc, channels: dict[str, ChannelSpec], purposes: dict[s
                     f"purpose {purpose!r} does not declare `signals: [gpc]` under purposes"
                 )
             gpc = _gpc(signals["gpc"])
-    return Rule(key=key, model=spec["model"].choice(("opt_in", "opt_out")), soft_opt_in=soft, implied=implied,
-                dnc=dnc, gpc=gpc)  # fmt: skip
+    return Rule(
+        key=key,
+        model=spec["model"].choice(("opt_in", "opt_out")),
+        soft_opt_in=soft,
+        implied=implied,
+        dnc=dnc,
+        gpc=gpc,
+    )
 
 
 def _declares_gpc(purpose: str, purposes: dict[str, PurposeSpec]) -> bool:

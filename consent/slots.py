@@ -83,9 +83,10 @@ def _ordered_log(slot, records, policy, at, trace) -> SlotState:
                 clash = _skew_clash(r, restrictive, skew)
                 if clash is not None:
                     trace.note(
-                        r, f"ignored: within {skew} clock-skew window after {clash.status} {clash.id} from {clash.source}",
+                        r,
+                        f"ignored: within {skew} clock-skew window after {clash.status} {clash.id} from {clash.source}",
                         slot=slot,
-                    )  # fmt: skip
+                    )
                     continue
             state = _opt_in(
                 slot, r, at, trace, "re-consents" if state.state in policy.opt_out_statuses else "sets"

@@ -1,0 +1,249 @@
+"""Eligibility checks from the unified table: one indexed read per check, live evaluation only when needed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from identity.normalise import normalise_contact_point
+from sqlmodel import Session
+
+from consent import subjects as subject_lookup
+from consent.decision import Decision
+from consent.decisions import facts_for, normalise_point
+from consent.evaluator import check_query, decide
+from consent.models import DecisionRow
+from consent.policies import active_policy, active_policy_cached
+from consent.store import chunks
+from core import clock
+from core.errors import InvalidInput
+
+SUBJECT_KINDS = ("customer", "email", "phone", "source_key")
+MAX_BULK = 100_000
+MAX_BULK_AT = 10_000
+DEC = DecisionRow.__table__.c
+_COLUMNS = (
+    DEC.customer_id,
+    DEC.contact_point,
+    DEC.ordinal,
+    DEC.allowed,
+    DEC.reason,
+    DEC.valid_until,
+    DEC.decided_by_kind,
+    DEC.decided_by_id,
+    DEC.decided_by_source,
+    DEC.policy_version,
+    DEC.evaluated_at,
+)
+_ROWS = (
+    sa.select(*_COLUMNS)
+    .where(
+        DEC.customer_id.in_(sa.bindparam("ids", expanding=True)),
+        DEC.channel == sa.bindparam("channel"),
+        DEC.purpose == sa.bindparam("purpose"),
+    )
+    .order_by(DEC.customer_id, DEC.ordinal)
+)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The answer for one subject: allowed, reason, the contact point to use, and where it came from."""
+
+    subject: str
+    allowed: bool
+    reason: str
+    contact_point: str | None = None
+    customer_id: str | None = None
+    policy_version: str | None = None
+    as_of: datetime | None = None
+    valid_until: datetime | None = None
+    decided_by_kind: str | None = None
+    decided_by_id: str | None = None
+    decided_by_source: str | None = None
+    basis: str = "stored"  # stored | live
+
+
+def _from_row(subject: str, row) -> Eligibility:
+    return Eligibility(
+        subject,
+        bool(row.allowed),
+        row.reason,
+        row.contact_point or None,
+        row.customer_id,
+        row.policy_version,
+        row.evaluated_at,
+        row.valid_until,
+        row.decided_by_kind,
+        row.decided_by_id,
+        row.decided_by_source,
+    )
+
+
+def _from_decision(subject: str, d: Decision) -> Eligibility:
+    by = d.decided_by
+    return Eligibility(
+        subject,
+        d.allowed,
+        d.reason,
+        d.contact_point,
+        d.customer_id,
+        d.policy_version,
+        d.as_of,
+        d.valid_until,
+        by.kind if by else None,
+        by.id if by else None,
+        by.source if by else None,
+        "live",
+    )
+
+
+def _pick(subject: str, rows: list, point: str | None) -> Eligibility | None:
+    """A customer's answer from its rows: the given contact point, else the first allowed one, else the first."""
+    if point is not None:
+        rows = [r for r in rows if r.contact_point == point]
+        return _from_row(subject, rows[0]) if rows else None
+    if not rows:
+        return None
+    return _from_row(subject, next((r for r in rows if r.allowed), rows[0]))
+
+
+def _combine(subject: str, answers: list[Eligibility]) -> Eligibility:
+    """Several customers share the subject (an address, a number): allowed only if every one is allowed."""
+    if not answers:
+        return Eligibility(subject, False, "unknown_customer")
+    return next((a for a in answers if not a.allowed), answers[0])
+
+
+class _Checker:
+    """Shared state of one check request: channel, purpose, instant, and the live fallback."""
+
+    def __init__(self, session: Session, channel: str, purpose: str, at: datetime | None):
+        self.session, self.channel, self.purpose, self.at = session, channel, purpose, at
+        self.now = clock.now()
+        self._policy = None
+        self._live_policy = None
+        check_query(self.policy, channel, purpose)
+
+    @property
+    def policy(self):
+        if self._policy is None:
+            self._policy = active_policy_cached(self.session)
+        return self._policy
+
+    def rows(self, customer_ids: Sequence[str]) -> dict[str, list]:
+        found: dict[str, list] = defaultdict(list)
+        for part in chunks(list(customer_ids)):
+            params = {"ids": list(part), "channel": self.channel, "purpose": self.purpose}
+            for row in self.session.execute(_ROWS, params):
+                found[row.customer_id].append(row)
+        return found
+
+    def live(self, subject: str, customer_id: str, point: str | None) -> Eligibility:
+        if self._live_policy is None:
+            self._live_policy = active_policy(self.session)  # authoritative, not the cached copy
+        facts = facts_for(self.session, customer_id)
+        d = decide(
+            facts,
+            self._live_policy,
+            channel=self.channel,
+            purpose=self.purpose,
+            contact_point=point,
+            at=self.at or self.now,
+        )
+        return _from_decision(subject, d)
+
+    def answer(self, subject: str, customer_id: str, rows: list, point: str | None) -> Eligibility:
+        if self.at is None and rows and all(r.valid_until is None or r.valid_until > self.now for r in rows):
+            picked = _pick(subject, rows, point)
+            if picked is not None:
+                return picked
+        return self.live(subject, customer_id, point)
+
+
+def check(
+    session: Session,
+    *,
+    kind: str,
+    value: str,
+    channel: str,
+    purpose: str,
+    contact_point: str | None = None,
+    at: datetime | None = None,
+) -> Eligibility:
+    """One subject (customer id, email, phone or `system:key` source key) for a channel and purpose."""
+    return check_many(
+        session,
+        subjects=[(kind, value)],
+        channel=channel,
+        purpose=purpose,
+        at=at,
+        contact_point=contact_point,
+        field="",
+    )[0]
+
+
+def check_many(
+    session: Session,
+    *,
+    subjects: Sequence[tuple[str, str]],
+    channel: str,
+    purpose: str,
+    at: datetime | None = None,
+    contact_point: str | None = None,
+    field: str = "subjects",
+) -> list[Eligibility]:
+    """Many subjects at once (up to 100,000; 10,000 with `at`), answers in the order given."""
+    limit = MAX_BULK_AT if at is not None else MAX_BULK
+    if len(subjects) > limit:
+        raise InvalidInput(
+            f"{len(subjects)} subjects is over the limit of {limit} per request; split the list",
+            field=field or "subjects",
+        )
+    checker = _Checker(session, channel, purpose, at)
+    given_point = normalise_point(checker.policy, channel, contact_point) if contact_point else None
+    points = _normalised_points(subjects, field, checker.policy.evaluation.phone_default_region)
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in subjects:
+        by_kind[kind].append(value)
+    customers_of: dict[tuple[str, str], list[str]] = {}
+    direct: dict[str, list] = {}
+    if by_kind.get("customer") and at is None:
+        direct = checker.rows(by_kind["customer"])
+        for cid in direct:
+            customers_of[("customer", cid)] = [cid]
+    for kind, values in by_kind.items():
+        pending = [v for v in values if (kind, v) not in customers_of]
+        for value, ids in subject_lookup.resolve(session, kind, pending).items():
+            customers_of[(kind, value)] = sorted(ids)
+    needed = {cid for ids in customers_of.values() for cid in ids if cid not in direct}
+    rows = {**direct, **(checker.rows(sorted(needed)) if needed and at is None else {})}
+    out = []
+    for i, (kind, value) in enumerate(subjects):
+        point = points.get(i, given_point)
+        answers = [
+            checker.answer(value, cid, rows.get(cid, []), point) for cid in customers_of[(kind, value)]
+        ]
+        out.append(_combine(value, answers))
+    return out
+
+
+def _normalised_points(subjects: Sequence[tuple[str, str]], field: str, region: str) -> dict[int, str]:
+    """Email and phone subjects are their own contact point (normalised); bad ones name `subjects[i]`."""
+    points = {}
+    for i, (kind, value) in enumerate(subjects):
+        if kind not in SUBJECT_KINDS:
+            raise InvalidInput(
+                f"unknown subject kind {kind!r}; use one of {', '.join(SUBJECT_KINDS)}",
+                field=f"{field}[{i}]" if field else "kind",
+            )
+        if kind in ("email", "phone"):
+            try:
+                points[i] = normalise_contact_point(kind, value, region)
+            except InvalidInput as exc:
+                name = f"{field}[{i}].{kind}" if field else kind
+                raise InvalidInput(f"{name}: {exc.message}", field=name) from None
+    return points
