@@ -21,7 +21,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
-MODEL_MODULES = ["core.models", "consent.models"]
+MODEL_MODULES = ["core.models", "identity.models", "consent.models"]
 
 
 def import_models() -> None:

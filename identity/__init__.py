@@ -1,1 +1,1 @@
-"""identity package."""
+"""identity: source records, contact points, match-and-merge into customers with stable ids."""
