@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from identity.normalise import normalise_contact_point, region_for
-
 from core.clock import parse_instant
 from core.errors import InvalidInput
+from identity.normalise import normalise_contact_point, region_for
 
 TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,39}$")
+SYSTEM = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
 
 
 class Fields:
@@ -50,6 +50,13 @@ class Fields:
         value = self.text(name, required=required, max_len=40)
         if value is not None and not TOKEN.match(value):
             raise self.error(name, f"{value!r} must be letters, digits, '_', '.', ':' or '-' (at most 40)")
+        return value
+
+    def system(self) -> str:
+        """The source system name, lower-cased (crm, billing, marketing...)."""
+        value = (self.text("source", required=True, max_len=40) or "").lower()
+        if not SYSTEM.match(value):
+            raise self.error("source", f"{value!r} must be a short lower-case name such as crm or marketing")
         return value
 
     def choice(self, name: str, options, *, required: bool = False, what: str = "value") -> str | None:
@@ -127,7 +134,7 @@ class Fields:
             return ("customer", customer)
         key = self.text("source_key", max_len=200)
         if key is not None:
-            return ("source_key", f"{self.raw.get('source')}:{key}")
+            return ("source_key", f"{str(self.raw.get('source')).strip().lower()}:{key}")
         return None
 
     def check_keys(self, allowed: set[str]) -> None:

@@ -116,7 +116,7 @@ def validate_event(f: Fields, index: int, policy: Policy, now: datetime) -> Vali
     """One event."""
     kind = f.choice("type", EVENT_TYPES, required=True, what="event type")
     f.check_keys(FIELDS[kind] | COMMON)
-    source = f.token("source", required=True)
+    source = f.system()
     event = _VALIDATORS[kind](f, policy)
     event.type, event.index, event.source = kind, index, source
     received = f.instant("received_at")
@@ -282,7 +282,13 @@ def _dnc_request(f: Fields, policy: Policy) -> ValidEvent:
     event_id = f.text("id", required=True)
     subject = f.subject()
     phone = (
-        f.contact("phone", "phone", policy.evaluation.phone_default_region) if f.present("phone") else None
+        f.contact(
+            "phone",
+            "phone",
+            phone_region(f.text("jurisdiction", max_len=8), policy.evaluation.phone_default_region),
+        )
+        if f.present("phone")
+        else None
     )
     if subject is None and phone is None:
         raise f.error("phone", "a dnc_request needs phone, or customer / source_key for the whole person")

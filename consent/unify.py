@@ -66,7 +66,10 @@ def recompute(session: Session, customer_ids: Iterable[str], *, policy: Policy, 
     for part in chunks(requested, CUSTOMER_CHUNK):
         subjects = subject_lookup.load_subjects(session, part)
         stale = [cid for cid in part if cid not in subjects]
-        _delete(session, [*subjects, *stale])
+        # Merged-away ids (aliases) lose their rows: their decisions now live under the survivor.
+        _delete(
+            session, sorted({*stale, *(alias for subject in subjects.values() for alias in subject.aliases)})
+        )
         stats.removed_ids += len(stale)
         rows = []
         for facts in load_facts(session, subjects).values():

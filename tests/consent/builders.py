@@ -77,7 +77,9 @@ PHONE = "+14155550100"
 PHONE2 = "+14155550199"
 
 
-def customer(jurisdiction="DE", *, emails=(EMAIL,), phones=(PHONE,), postal=(), cid="cus_1", **facts) -> SubjectFacts:
+def customer(
+    jurisdiction="DE", *, emails=(EMAIL,), phones=(PHONE,), postal=(), cid="cus_1", **facts
+) -> SubjectFacts:
     """A customer with contact points and any facts given as keyword tuples."""
     points = {"email": tuple(emails), "phone": tuple(phones), "postal": tuple(postal)}
     return SubjectFacts(cid, jurisdiction, points, **{k: tuple(v) for k, v in facts.items()})

@@ -54,7 +54,9 @@ class TestRegistry:
         assert voice(us(registry_snapshots=[registry((PHONE,), at=FRESH)]), cp=PHONE2).allowed
 
     def test_listed_number_with_evidenced_opt_in(self):
-        facts = us(registry_snapshots=[registry((PHONE,), at=FRESH)], consents=[rec("opt_in", channel="voice")])
+        facts = us(
+            registry_snapshots=[registry((PHONE,), at=FRESH)], consents=[rec("opt_in", channel="voice")]
+        )
         assert voice(facts).reason == "explicit_opt_in"
 
     def test_transactional_calls_skip_the_registry(self):
@@ -71,14 +73,18 @@ class TestEstablishedBusinessRelationship:
 
     def test_purchase_window_is_18_months(self):
         assert voice(self.listed(relationship("purchase", NOW - timedelta(days=500)))).reason == "ebr"
-        assert voice(self.listed(relationship("purchase", NOW - timedelta(days=560)))).reason == "dnc_registry"
+        assert (
+            voice(self.listed(relationship("purchase", NOW - timedelta(days=560)))).reason == "dnc_registry"
+        )
 
     def test_inquiry_window_is_3_months(self):
         live = voice(self.listed(relationship("inquiry", NOW - timedelta(days=60))))
         assert (live.reason, live.decided_by.kind) == ("ebr", "relationship")
         assert live.valid_until == FRESH + timedelta(days=31)  # the snapshot goes stale before the EBR ends
         ending = NOW - timedelta(days=80)
-        assert voice(self.listed(relationship("inquiry", ending))).valid_until == parse_duration("P3M").after(ending)
+        assert voice(self.listed(relationship("inquiry", ending))).valid_until == parse_duration("P3M").after(
+            ending
+        )
         assert voice(self.listed(relationship("inquiry", NOW - timedelta(days=100)))).reason == "dnc_registry"
 
     def test_company_dnc_request_ends_the_ebr(self):
@@ -104,8 +110,14 @@ class TestInternalDoNotCall:
         assert voice(facts).reason == "internal_dnc"
 
     def test_do_not_text_request_blocks_sms_not_voice(self):
-        facts = us(dnc_requests=[dnc_request(PHONE, channel="sms")], consents=[rec("opt_in", channel="sms", source="product")])
-        assert decide(facts, REFERENCE, channel="sms", purpose="marketing", contact_point=PHONE, at=NOW).reason == "internal_dnc"
+        facts = us(
+            dnc_requests=[dnc_request(PHONE, channel="sms")],
+            consents=[rec("opt_in", channel="sms", source="product")],
+        )
+        assert (
+            decide(facts, REFERENCE, channel="sms", purpose="marketing", contact_point=PHONE, at=NOW).reason
+            == "internal_dnc"
+        )
         assert voice(facts).allowed
 
     def test_internal_list_applies_outside_the_us(self):
@@ -124,11 +136,16 @@ class TestGlobalPrivacyControl:
         assert (result.allowed, result.reason, result.decided_by.kind) == (False, "gpc", "gpc_signal")
 
     def test_gpc_not_honoured_where_the_rule_does_not_say_so(self):
-        assert self.paid(customer("US-TX", gpc_signals=[gpc(NOW - timedelta(days=5))])).reason == "nonrestrictive_default"
+        assert (
+            self.paid(customer("US-TX", gpc_signals=[gpc(NOW - timedelta(days=5))])).reason
+            == "nonrestrictive_default"
+        )
 
     def test_newer_acknowledged_opt_in_overrides_gpc(self):
         ack = {"capture_source": "privacy_center", "gpc_conflict_acknowledged": True}
-        newer = rec("opt_in", at=NOW - timedelta(days=1), channel="paid_media", purpose=self.PURPOSE, evidence=ack)
+        newer = rec(
+            "opt_in", at=NOW - timedelta(days=1), channel="paid_media", purpose=self.PURPOSE, evidence=ack
+        )
         facts = customer("US-CA", gpc_signals=[gpc(NOW - timedelta(days=5))], consents=[newer])
         result = self.paid(facts)
         assert (result.allowed, result.reason) == (True, "explicit_opt_in")
@@ -136,7 +153,15 @@ class TestGlobalPrivacyControl:
 
     def test_unacknowledged_or_older_opt_in_does_not_override(self):
         plain = rec("opt_in", at=NOW - timedelta(days=1), channel="paid_media", purpose=self.PURPOSE)
-        assert self.paid(customer("US-CA", gpc_signals=[gpc(NOW - timedelta(days=5))], consents=[plain])).reason == "gpc"
+        assert (
+            self.paid(customer("US-CA", gpc_signals=[gpc(NOW - timedelta(days=5))], consents=[plain])).reason
+            == "gpc"
+        )
         ack = {"capture_source": "privacy_center", "gpc_conflict_acknowledged": True}
-        older = rec("opt_in", at=NOW - timedelta(days=9), channel="paid_media", purpose=self.PURPOSE, evidence=ack)
-        assert self.paid(customer("US-CA", gpc_signals=[gpc(NOW - timedelta(days=5))], consents=[older])).reason == "gpc"
+        older = rec(
+            "opt_in", at=NOW - timedelta(days=9), channel="paid_media", purpose=self.PURPOSE, evidence=ack
+        )
+        assert (
+            self.paid(customer("US-CA", gpc_signals=[gpc(NOW - timedelta(days=5))], consents=[older])).reason
+            == "gpc"
+        )

@@ -26,8 +26,21 @@ from tests.consent.builders import (
 
 AT = T0 + timedelta(days=30)
 CHANNELS = ["email", "sms", "voice", "paid_media"]
-PURPOSES = ["marketing", "marketing.newsletter", "marketing.offers", "advertising.third_party_sharing", "transactional"]
-METHODS = ["web_form", "import", "sales_rep_entry", "double_opt_in_confirmed", "unsubscribe_link", "in_app_toggle"]
+PURPOSES = [
+    "marketing",
+    "marketing.newsletter",
+    "marketing.offers",
+    "advertising.third_party_sharing",
+    "transactional",
+]
+METHODS = [
+    "web_form",
+    "import",
+    "sales_rep_entry",
+    "double_opt_in_confirmed",
+    "unsubscribe_link",
+    "in_app_toggle",
+]
 SOURCES = ["crm", "marketing", "product"]
 EVIDENCE = [None, {"capture_source": "form"}, {"capture_source": "app", "gpc_conflict_acknowledged": True}]
 
@@ -66,20 +79,34 @@ def histories(draw):
     consents = draw(st.lists(records(), max_size=8, unique_by=lambda r: r.id))
     extras = {
         "relationships": draw(
-            st.lists(st.builds(relationship, st.sampled_from(["purchase", "inquiry"]), instants, st.booleans()), max_size=2)
+            st.lists(
+                st.builds(relationship, st.sampled_from(["purchase", "inquiry"]), instants, st.booleans()),
+                max_size=2,
+            )
         ),
         "gpc_signals": draw(st.lists(st.builds(gpc, instants), max_size=1)),
         "suppressions": draw(
-            st.lists(st.builds(suppression, st.sampled_from(["hard_bounce", "soft_bounce"]), st.just(EMAIL), at=instants), max_size=1)
+            st.lists(
+                st.builds(
+                    suppression, st.sampled_from(["hard_bounce", "soft_bounce"]), st.just(EMAIL), at=instants
+                ),
+                max_size=1,
+            )
         ),
-        "dnc_requests": draw(st.lists(st.builds(dnc_request, st.sampled_from([PHONE, None]), at=instants), max_size=1)),
-        "registry_snapshots": draw(st.lists(st.builds(registry, st.sampled_from([(), (PHONE,)]), at=instants), max_size=2)),
+        "dnc_requests": draw(
+            st.lists(st.builds(dnc_request, st.sampled_from([PHONE, None]), at=instants), max_size=1)
+        ),
+        "registry_snapshots": draw(
+            st.lists(st.builds(registry, st.sampled_from([(), (PHONE,)]), at=instants), max_size=2)
+        ),
     }
     jurisdiction = draw(st.sampled_from(["DE", "GB", "US-CA", "US-TX", "CA-ON", "BR"]))
     return customer(jurisdiction, emails=(EMAIL, EMAIL2), consents=consents, **extras)
 
 
-queries = st.tuples(st.sampled_from(CHANNELS), st.sampled_from(PURPOSES), st.sampled_from([None, EMAIL, PHONE]))
+queries = st.tuples(
+    st.sampled_from(CHANNELS), st.sampled_from(PURPOSES), st.sampled_from([None, EMAIL, PHONE])
+)
 
 
 def _decide(facts, query):
@@ -101,15 +128,25 @@ def test_adding_an_opt_out_never_turns_a_denial_into_an_allow(facts, opt_out, qu
 
 
 @FAST
-@given(histories(), queries, st.randoms(use_true_random=False), st.lists(st.integers(0, 10**4), min_size=8, max_size=8))
+@given(
+    histories(),
+    queries,
+    st.randoms(use_true_random=False),
+    st.lists(st.integers(0, 10**4), min_size=8, max_size=8),
+)
 def test_arrival_order_never_changes_a_decision(facts, query, rnd, delays):
     shuffled = list(facts.consents)
     rnd.shuffle(shuffled)
     arrived = tuple(
-        replace(r, received_at=r.captured_at + timedelta(minutes=delays[i % len(delays)])) for i, r in enumerate(shuffled)
+        replace(r, received_at=r.captured_at + timedelta(minutes=delays[i % len(delays)]))
+        for i, r in enumerate(shuffled)
     )
     first, second = _decide(facts, query), _decide(replace(facts, consents=arrived), query)
-    assert (first.allowed, first.reason, first.contact_point) == (second.allowed, second.reason, second.contact_point)
+    assert (first.allowed, first.reason, first.contact_point) == (
+        second.allowed,
+        second.reason,
+        second.contact_point,
+    )
     assert (first.decided_by and first.decided_by.id) == (second.decided_by and second.decided_by.id)
     assert first.valid_until == second.valid_until
 
@@ -125,4 +162,8 @@ def test_decision_holds_until_valid_until(facts, query, fraction):
     channel, purpose, point = query
     again = decide(facts, REFERENCE, channel=channel, purpose=purpose, contact_point=result.contact_point if point else None,
                    at=later)  # fmt: skip
-    assert (again.allowed, again.reason, again.contact_point) == (result.allowed, result.reason, result.contact_point)
+    assert (again.allowed, again.reason, again.contact_point) == (
+        result.allowed,
+        result.reason,
+        result.contact_point,
+    )

@@ -13,7 +13,6 @@ from tests.consent.builders import (
     EMAIL,
     EMAIL2,
     NOW,
-    PHONE,
     REFERENCE,
     customer,
     day,
@@ -51,7 +50,9 @@ def test_unknown_channel_or_purpose_names_the_field():
 
 class TestConflictsAndOrdering:
     def test_later_opt_out_from_another_system_wins(self):
-        facts = customer(consents=[rec("opt_in", at=day(1), source="crm"), rec("opt_out", at=day(2), source="marketing")])
+        facts = customer(
+            consents=[rec("opt_in", at=day(1), source="crm"), rec("opt_out", at=day(2), source="marketing")]
+        )
         result = d(facts)
         assert (result.allowed, result.reason, result.decided_by.source) == (False, "opt_out", "marketing")
 
@@ -63,7 +64,9 @@ class TestConflictsAndOrdering:
         assert d(customer(consents=[late_opt_in, opt_out])).reason == "opt_out"
 
     def test_equal_timestamps_break_restrictive(self):
-        facts = customer(consents=[rec("opt_out", at=day(1), source="a"), rec("opt_in", at=day(1), source="b")])
+        facts = customer(
+            consents=[rec("opt_out", at=day(1), source="a"), rec("opt_in", at=day(1), source="b")]
+        )
         assert d(facts).reason == "opt_out"
 
     def test_records_after_the_query_instant_are_ignored_and_bound_validity(self):
@@ -138,12 +141,17 @@ class TestScopesAndContactPoints:
         # The household member opted the shared address out; keyed by the address, it binds everyone.
         facts = customer(consents=[rec("opt_in", at=day(1)), rec("opt_out", at=day(2), cp=EMAIL, own=False)])
         assert d(facts).reason == "opt_out"
-        per_customer = load_policy(reference_text().replace("contact_point_keying: global", "contact_point_keying: customer"))
+        per_customer = load_policy(
+            reference_text().replace("contact_point_keying: global", "contact_point_keying: customer")
+        )
         assert d(facts, policy=per_customer).reason == "explicit_opt_in"
 
     def test_person_scope_opt_out_covers_every_channel(self):
         facts = customer(
-            consents=[rec("opt_in", at=day(1), channel="sms", source="product"), rec("opt_out", at=day(2), scope="person")]
+            consents=[
+                rec("opt_in", at=day(1), channel="sms", source="product"),
+                rec("opt_out", at=day(2), scope="person"),
+            ]
         )
         assert d(facts, channel="sms").reason == "opt_out"
         assert d(facts, channel="email").reason == "opt_out"
@@ -153,7 +161,9 @@ class TestScopesAndContactPoints:
         assert d(facts, channel="email", purpose="marketing").reason == "no_consent"
 
     def test_parent_opt_out_denies_children_and_child_opt_in_does_not_lift_parent(self):
-        facts = customer(consents=[rec("opt_out", at=day(1)), rec("opt_in", at=day(2), purpose="marketing.newsletter")])
+        facts = customer(
+            consents=[rec("opt_out", at=day(1)), rec("opt_in", at=day(2), purpose="marketing.newsletter")]
+        )
         assert d(facts, purpose="marketing.newsletter").reason == "opt_out"
         only_child = customer(consents=[rec("opt_in", at=day(2), purpose="marketing.newsletter")])
         assert d(only_child, purpose="marketing.newsletter").reason == "explicit_opt_in"
@@ -168,13 +178,21 @@ class TestTransactionalAndSuppression:
         assert d(facts, purpose="marketing").reason == "opt_out"
 
     def test_spam_complaint_blocks_everything_on_the_address_even_an_opt_in(self):
-        facts = customer(suppressions=[suppression("spam_complaint", EMAIL, at=day(1))], consents=[rec(at=day(5))])
+        facts = customer(
+            suppressions=[suppression("spam_complaint", EMAIL, at=day(1))], consents=[rec(at=day(5))]
+        )
         for purpose in ("marketing", "transactional"):
             result = d(facts, purpose=purpose)
-            assert (result.allowed, result.reason, result.decided_by.kind) == (False, "suppressed", "suppression")
+            assert (result.allowed, result.reason, result.decided_by.kind) == (
+                False,
+                "suppressed",
+                "suppression",
+            )
 
     def test_hard_bounce_expires(self):
-        facts = customer("US-NY", suppressions=[suppression("hard_bounce", EMAIL, at=day(1), expires=day(181))])
+        facts = customer(
+            "US-NY", suppressions=[suppression("hard_bounce", EMAIL, at=day(1), expires=day(181))]
+        )
         during = d(facts, at=day(100))
         assert (during.reason, during.valid_until) == ("suppressed", day(181))
         assert d(facts, at=day(200)).reason == "nonrestrictive_default"
@@ -236,7 +254,9 @@ class TestJurisdictionModels:
 
     def test_objection_denies_the_purpose_everywhere(self):
         objection = rec("objection", at=day(1), scope="person", method="agent_recorded")
-        facts = customer("US-NY", consents=[objection], registry_snapshots=[registry((), at=NOW - timedelta(days=3))])
+        facts = customer(
+            "US-NY", consents=[objection], registry_snapshots=[registry((), at=NOW - timedelta(days=3))]
+        )
         for channel in ("email", "sms", "voice"):
             assert d(facts, channel=channel, purpose="marketing.offers").reason == "objection"
 
@@ -253,7 +273,9 @@ class TestJurisdictionModels:
         assert d(customer("CA-ON"), at=day(1)).reason == "no_consent"
 
     def test_casl_opt_out_beats_implied_consent(self):
-        facts = customer("CA-ON", relationships=[relationship("purchase", day(0))], consents=[rec("opt_out", at=day(5))])
+        facts = customer(
+            "CA-ON", relationships=[relationship("purchase", day(0))], consents=[rec("opt_out", at=day(5))]
+        )
         assert d(facts, at=day(10)).reason == "opt_out"
 
     def test_uk_soft_opt_in(self):
@@ -265,7 +287,9 @@ class TestJurisdictionModels:
         without = customer("GB", relationships=[relationship("purchase", day(0), notice=False)])
         assert d(without, purpose="marketing.offers").reason == "no_consent"
         opted_out = customer(
-            "GB", relationships=[relationship("purchase", day(0), notice=True)], consents=[rec("opt_out", at=day(3))]
+            "GB",
+            relationships=[relationship("purchase", day(0), notice=True)],
+            consents=[rec("opt_out", at=day(3))],
         )
         assert d(opted_out).reason == "opt_out"
 

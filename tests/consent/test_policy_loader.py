@@ -67,7 +67,10 @@ def test_bad_duration():
 
 
 def test_rule_for_unknown_channel_or_purpose():
-    assert "unknown channel 'fax'" in broken("voice.marketing: {model: opt_in}", "fax.marketing: {model: opt_in}").message
+    assert (
+        "unknown channel 'fax'"
+        in broken("voice.marketing: {model: opt_in}", "fax.marketing: {model: opt_in}").message
+    )
     err = broken("sms.marketing:   {model: opt_in}", "sms.promotions:   {model: opt_in}")
     assert "unknown purpose 'promotions'" in err.message
 
@@ -128,7 +131,8 @@ def test_norway_stays_a_country_code():
 
 
 @pytest.mark.parametrize(
-    ("text", "months", "days"), [("P18M", 18, 0), ("P2Y", 24, 0), ("P31D", 0, 31), ("PT5M", 0, 0), ("P1W", 0, 7)]
+    ("text", "months", "days"),
+    [("P18M", 18, 0), ("P2Y", 24, 0), ("P31D", 0, 31), ("PT5M", 0, 0), ("P1W", 0, 7)],
 )
 def test_durations(text, months, days):
     duration = parse_duration(text)
