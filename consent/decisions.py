@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from identity.normalise import normalise_contact_point
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from consent import subjects as subject_lookup
@@ -14,10 +14,12 @@ from consent.decision import Decision
 from consent.evaluator import check_query, decide
 from consent.fact_loader import load_facts
 from consent.facts import SubjectFacts
+from consent.models import DecisionRow
 from consent.policies import active_policy
 from consent.policy_model import Policy
 from core import clock
 from core.errors import InvalidInput, NotFound
+from identity.normalise import normalise_contact_point
 
 
 def normalise_point(
@@ -138,3 +140,19 @@ def history(session: Session, *, customer: str) -> CustomerHistory:
     entries.sort(key=lambda e: (e.captured_at, e.kind, e.source, e.id))
     points = {k: list(v) for k, v in facts.contact_points.items()}
     return CustomerHistory(facts.customer_id, facts.jurisdiction, points, entries)
+
+
+def stored_decisions(session: Session, *, customer: str) -> list[dict[str, Any]]:
+    """The unified table's rows for a customer (following merges), by channel, purpose and contact point."""
+    ids = subject_lookup.resolve(session, "customer", [customer]).get(customer) or []
+    if not ids:
+        raise NotFound(
+            f"no customer {customer!r}; check the id (merged ids resolve to their survivor)", field="customer"
+        )
+    table = DecisionRow.__table__
+    query = (
+        sa.select(table)
+        .where(table.c.customer_id == ids[0])
+        .order_by(table.c.channel, table.c.purpose, table.c.ordinal)
+    )
+    return [{**row._mapping, "contact_point": row.contact_point or None} for row in session.execute(query)]

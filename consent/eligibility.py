@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from identity.normalise import normalise_contact_point
 from sqlmodel import Session
 
 from consent import subjects as subject_lookup
@@ -19,7 +18,8 @@ from consent.models import DecisionRow
 from consent.policies import active_policy, active_policy_cached
 from consent.store import chunks
 from core import clock
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PayloadTooLarge
+from identity.normalise import normalise_contact_point
 
 SUBJECT_KINDS = ("customer", "email", "phone", "source_key")
 MAX_BULK = 100_000
@@ -197,15 +197,15 @@ def check_many(
     field: str = "subjects",
 ) -> list[Eligibility]:
     """Many subjects at once (up to 100,000; 10,000 with `at`), answers in the order given."""
-    limit = MAX_BULK_AT if at is not None else MAX_BULK
-    if len(subjects) > limit:
-        raise InvalidInput(
-            f"{len(subjects)} subjects is over the limit of {limit} per request; split the list",
-            field=field or "subjects",
-        )
+    check_limit(len(subjects), at is not None, field or "subjects")
     checker = _Checker(session, channel, purpose, at)
     given_point = normalise_point(checker.policy, channel, contact_point) if contact_point else None
-    points = _normalised_points(subjects, field, checker.policy.evaluation.phone_default_region)
+    policy = checker.policy
+    points = _normalised_points(subjects, field, policy.evaluation.phone_default_region)
+    # An email or phone is the contact point to check when the channel uses that kind; otherwise
+    # (a phone given for an email check) it only identifies the customer.
+    kind_used = policy.channels[channel].contact_point_kind
+    points = {i: p for i, p in points.items() if kind_used in ("any", subjects[i][0])}
     by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, value in subjects:
         by_kind[kind].append(value)
@@ -229,6 +229,15 @@ def check_many(
         ]
         out.append(_combine(value, answers))
     return out
+
+
+def check_limit(count: int, point_in_time: bool, field: str = "subjects") -> None:
+    """PayloadTooLarge naming the field when a request asks for too many subjects."""
+    limit = MAX_BULK_AT if point_in_time else MAX_BULK
+    if count > limit:
+        raise PayloadTooLarge(
+            f"{count} subjects is over the limit of {limit} per request; split the list", field=field
+        )
 
 
 def _normalised_points(subjects: Sequence[tuple[str, str]], field: str, region: str) -> dict[int, str]:
