@@ -28,7 +28,7 @@ def identity_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML table mapping (default: packaged).",
 )
-@click.option("--batch-size", default=2000, show_default=True, help="Records per transaction.")
+@click.option("--batch-size", default=5000, show_default=True, help="Records per transaction.")
 @pass_cli
 @reports_errors
 def pull(cli: CliContext, source: str, url: str, mapping: Path | None, batch_size: int) -> None:
