@@ -20,6 +20,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Benchmark modules, by name; each defines `run(options: BenchOptions) -> list[Figure]`.
 BENCHMARKS: dict[str, str] = {
     "smoke": "bench.smoke",
+    "identity": "bench.identity_match",
 }
 
 

@@ -14,6 +14,7 @@ KINDS = ("email", "phone", "postal")
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\].]+$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_NON_LETTER = re.compile(r"[^a-z]+")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
@@ -100,6 +101,8 @@ def looks_e164(value: str) -> bool:
 
 def _fold(text: str) -> str:
     # Accents off, case folded: "Müller" and "MULLER" compare equal.
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -193,7 +196,10 @@ def derive_jurisdiction(country: str | None, region: str | None) -> tuple[str | 
 
 def name_key(text: str | None) -> str:
     """A name for comparison: accents off, case folded, letters only."""
-    return "".join(ch for ch in _fold(text or "") if ch.isalpha())
+    folded = _fold(text or "")
+    if folded.isascii():
+        return _NON_LETTER.sub("", folded)
+    return "".join(ch for ch in folded if ch.isalpha())
 
 
 def split_full_name(full: str | None) -> tuple[str | None, str | None]:

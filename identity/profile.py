@@ -68,11 +68,17 @@ def refresh_profiles(session: Session, customers: set[str], emptied: set[str] = 
     by_customer: dict[str, list[Any]] = defaultdict(list)
     for row in select_in(session, sa.select(*columns), "customer_id", customers):
         by_customer[row.customer_id].append(row)
+    stored = {r.id: r for r in select_in(session, sa.select(CUS), "id", customers)}
     now = clock.now()
     updates = []
     for cid in sorted(customers):
         profile = profile_of(by_customer.get(cid, []))
+        current = stored.get(cid)
+        if current is not None and all(getattr(current, k) == v for k, v in profile.items()):
+            continue  # unchanged: a rebuild over stable data writes nothing here
         updates.append({"cid": cid, **{f"p_{k}": v for k, v in {**profile, "updated_at": now}.items()}})
+    if not updates:
+        return
     # Bound names differ from the column names: SQLAlchemy reserves those for its own SET values.
     session.execute(
         sa.update(CUS)

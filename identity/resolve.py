@@ -85,8 +85,10 @@ def _safe(fn, *args) -> str | None:
 
 
 def _by_contact(session: Session, kind: str, normalised: dict[str, str | None]) -> dict[str, list[str]]:
-    found = lookup_contacts(session, kind, {n for n in normalised.values() if n})
-    return {raw: sorted(found.get(n, ())) if n else [] for raw, n in normalised.items()}
+    found = {
+        v: sorted(c) for v, c in lookup_contacts(session, kind, {n for n in normalised.values() if n}).items()
+    }
+    return {raw: list(found[n]) if n in found else [] for raw, n in normalised.items()}
 
 
 def lookup_contacts(session: Session, kind: str, values: set[str]) -> dict[str, set[str]]:

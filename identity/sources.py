@@ -167,7 +167,7 @@ def pull_source(
     mapping: SourceMapping | dict | str | Path | None = None,
     actor: Actor,
     progress: bool | Callable[[int], Any] | None = None,
-    batch_size: int = 2000,
+    batch_size: int = 5000,
     emitter: Emitter = NULL_EMITTER,
 ) -> PullResult:
     """Read every row of the mapped table at `url` and upsert it (batches commit as they go; re-runs are idempotent).
