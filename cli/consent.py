@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -61,9 +62,7 @@ def ingest_file(cli: CliContext, file: Path, fmt: str | None, source: str | None
     fmt = feeds.detect_format(file.name, fmt)
     feed = feeds.read_feed(file, fmt=fmt, source=source)
     with (
-        tqdm(
-            total=len(feed.events), unit="events", desc="validating", file=click.get_text_stream("stderr")
-        ) as bar,
+        tqdm(total=len(feed.events), unit="events", desc="validating", file=sys.stderr) as bar,
         cli.runtime.db.session(write=True) as session,
     ):
         result = feeds.ingest_feed(
@@ -92,7 +91,7 @@ def ingest_file(cli: CliContext, file: Path, fmt: str | None, source: str | None
 @reports_errors
 def pull(cli: CliContext, source: str, url: str, mapping: Path | None, full: bool) -> None:
     """Pull a source system's consent-bearing tables through the mapping and ingest them as one batch."""
-    bar = tqdm(unit="events", desc=f"pulling {source}", file=click.get_text_stream("stderr"))
+    bar = tqdm(unit="events", desc=f"pulling {source}", file=sys.stderr)
     with bar, cli.runtime.db.session(write=True) as session:
         result = pulls.pull(
             session,
@@ -107,6 +106,8 @@ def pull(cli: CliContext, source: str, url: str, mapping: Path | None, full: boo
     for table, rows in result.rows.items():
         click.echo(f"  {table}: {rows} rows")
     click.echo(f"{source}: {_counts(result.ingest) if result.ingest else 'nothing new'}")
+    if result.customers_added:
+        click.echo(f"{result.customers_added} more {source} customers now have unified decisions")
 
 
 @consent_group.command("rebuild")
@@ -114,7 +115,7 @@ def pull(cli: CliContext, source: str, url: str, mapping: Path | None, full: boo
 @reports_errors
 def rebuild(cli: CliContext) -> None:
     """Recompute every unified decision from the facts under the active policy."""
-    bar = tqdm(unit="customers", desc="unifying", file=click.get_text_stream("stderr"))
+    bar = tqdm(unit="customers", desc="unifying", file=sys.stderr)
     with bar, cli.runtime.db.session(write=True) as session:
         stats = operations.rebuild(
             session, actor=cli_actor(), emitter=cli.runtime.emitter, progress=bar.update

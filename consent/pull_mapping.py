@@ -56,6 +56,7 @@ class SourceMapping:
     name: str
     tables: tuple[TableMapping, ...] = ()
     registry: RegistryMapping | None = None
+    customers: tuple[str, str] | None = None  # (table, key column): the system's people
 
 
 def _ident(doc: Doc) -> str:
@@ -127,7 +128,7 @@ def load_mapping(text: str) -> dict[str, SourceMapping]:
     top = root.mapping({"mapping", "sources"}, ("sources",))
     out = {}
     for name, source_doc in top["sources"].items():
-        spec = source_doc.mapping({"tables", "registry_file"})
+        spec = source_doc.mapping({"tables", "registry_file", "customers"})
         if "registry_file" in spec:
             reg = spec["registry_file"].mapping({"registry", "column", "downloaded_at_from_name"},
                                                 ("registry", "column", "downloaded_at_from_name"))  # fmt: skip
@@ -144,7 +145,11 @@ def load_mapping(text: str) -> dict[str, SourceMapping]:
         if "tables" not in spec:
             raise source_doc.fail("a source needs `tables` (or `registry_file`)")
         tables = tuple(_table(_ident_key(spec["tables"], t), d) for t, d in spec["tables"].items())
-        out[name] = SourceMapping(name, tables=tables)
+        customers = None
+        if "customers" in spec:
+            people = spec["customers"].mapping({"table", "key"}, ("table", "key"))
+            customers = (_ident(people["table"]), _ident(people["key"]))
+        out[name] = SourceMapping(name, tables=tables, customers=customers)
     return out
 
 

@@ -12,9 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from consent import lineage_refs
+from consent import lineage_refs, subjects, unify
 from consent.ingest import IngestResult, ingest_events
 from consent.models import PullStateRow
+from consent.policies import active_policy
 from consent.pull_mapping import RegistryMapping, Spec, TableMapping, mapping_for
 from core import audit, clock
 from core.audit import Actor
@@ -29,6 +30,7 @@ class PullResult:
     source: str
     rows: dict[str, int] = field(default_factory=dict)
     ingest: IngestResult | None = None
+    customers_added: int = 0
 
 
 def source_engine(url: str) -> sa.Engine:
@@ -60,6 +62,7 @@ def pull(
     if mapping.registry is not None:
         return _pull_registry(session, mapping.name, mapping.registry, url, actor, emitter)
     result = PullResult(source)
+    people: list[str] = []
     events: list[dict] = []
     labels: list[str] = []
     cursors: dict[str, str | None] = {}
@@ -75,6 +78,8 @@ def pull(
                     events.append(event)
                     labels.append(f"{table.table}[{event.get('id') or event.get('source_key') or n}]")
                 result.rows[table.table] = len(rows)
+            if mapping.customers is not None:
+                people = _people(conn, source, mapping.customers)
     except sa.exc.SQLAlchemyError as exc:
         raise InvalidInput(
             f"cannot read {source} at {url}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}",
@@ -95,6 +100,8 @@ def pull(
             commit=False,
         )
     now = clock.now()
+    if people:
+        result.customers_added = _include(session, people, now)
     for table, cursor in cursors.items():
         state = session.get(PullStateRow, (source, table)) or PullStateRow(
             source=source, table_name=table, pulled_at=now
@@ -108,6 +115,22 @@ def pull(
     )
     session.commit()
     return result
+
+
+def _people(conn, source: str, spec: tuple[str, str]) -> list[str]:
+    """Every person's source key in the system's people table, as `system:key`."""
+    table, key = spec
+    query = sa.select(sa.column(key)).select_from(sa.table(table))
+    return [f"{source}:{value}" for (value,) in conn.execute(query) if value is not None]
+
+
+def _include(session: Session, keys: list[str], now) -> int:
+    """Give decisions to the system's people who have none yet (profiles came through identity)."""
+    customers = {cid for ids in subjects.resolve(session, "source_key", keys).values() for cid in ids}
+    missing = unify.without_rows(session, customers)
+    if missing:
+        unify.recompute(session, missing, policy=active_policy(session), now=now)
+    return len(missing)
 
 
 def _safe_url(url: str) -> str:
@@ -143,7 +166,7 @@ def _lookups(conn, table: TableMapping) -> dict[tuple, dict]:
     for spec in [*table.fields.values(), *table.evidence.values()]:
         if spec.kind == "lookup" and (spec.table, spec.on, spec.const) not in found:
             query = sa.select(sa.column(spec.on), sa.column(spec.const)).select_from(sa.table(spec.table))
-            found[(spec.table, spec.on, spec.const)] = dict(conn.execute(query))
+            found[(spec.table, spec.on, spec.const)] = {row[0]: row[1] for row in conn.execute(query)}
     return found
 
 

@@ -123,6 +123,20 @@ def rebuild_all(
     return stats
 
 
+def without_rows(session: Session, customer_ids: Iterable[str]) -> list[str]:
+    """The given customers that have no unified decisions yet."""
+    ids = sorted(set(customer_ids))
+    have: set[str] = set()
+    query = (
+        sa.select(DEC.c.customer_id)
+        .where(DEC.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
+        .distinct()
+    )
+    for part in chunks(ids):
+        have.update(r[0] for r in session.execute(query, {"ids": list(part)}))
+    return [cid for cid in ids if cid not in have]
+
+
 def due_customers(session: Session, *, now: datetime, limit: int = 50_000) -> list[str]:
     """Customers with a decision whose `valid_until` has passed."""
     query = sa.select(DEC.c.customer_id).where(DEC.c.valid_until <= now).distinct().limit(limit)

@@ -50,7 +50,11 @@ class Doc:
         self._loader.flatten_mapping(self.node)
         seen: set[str] = set()
         for key_node, value_node in self.node.value:
-            key = str(self._loader.construct_object(key_node, deep=True))
+            # Keys as written: YAML 1.1 would read `on:` or `no:` as booleans.
+            if isinstance(key_node, yaml.ScalarNode):
+                key = str(key_node.value)
+            else:
+                key = str(self._loader.construct_object(key_node, deep=True))
             if key in seen:
                 raise self.fail(
                     f"duplicate key {key!r}", path=self._child(key), line=key_node.start_mark.line + 1
