@@ -60,10 +60,13 @@ class Trace:
     at: datetime
     considered: list[Considered] = field(default_factory=list)
     horizon: datetime | None = None
+    explain: bool = True
     _seen: set = field(default_factory=set, repr=False)
 
     def note(self, fact: Any, effect: str, *, slot: str | None = None) -> None:
         """Record that `fact` was looked at and what it did (once per fact, effect and slot)."""
+        if not self.explain:
+            return
         key = (fact.kind, fact.id, fact.source, effect, slot)
         if key in self._seen:
             return
@@ -82,7 +85,8 @@ class Trace:
 
     def note_rule(self, rule_id: str, effect: str) -> None:
         """Record a policy rule (or profile attribute) that shaped the decision."""
-        self.considered.append(Considered("rule", rule_id, None, None, effect))
+        if self.explain:
+            self.considered.append(Considered("rule", rule_id, None, None, effect))
 
     def until(self, instant: datetime | None) -> None:
         """The decision may change at `instant` (when it is after the evaluation instant)."""

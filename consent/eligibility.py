@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from consent import subjects as subject_lookup
 from consent.decision import Decision
+from consent.decision_reader import StoredRow, read_rows
 from consent.decisions import facts_for, normalise_point
 from consent.evaluator import check_query, decide
-from consent.models import DecisionRow
 from consent.policies import active_policy, active_policy_cached
-from consent.store import chunks
 from core import clock
 from core.errors import InvalidInput, PayloadTooLarge
 from identity.normalise import normalise_contact_point
@@ -24,29 +22,6 @@ from identity.normalise import normalise_contact_point
 SUBJECT_KINDS = ("customer", "email", "phone", "source_key")
 MAX_BULK = 100_000
 MAX_BULK_AT = 10_000
-DEC = DecisionRow.__table__.c
-_COLUMNS = (
-    DEC.customer_id,
-    DEC.contact_point,
-    DEC.ordinal,
-    DEC.allowed,
-    DEC.reason,
-    DEC.valid_until,
-    DEC.decided_by_kind,
-    DEC.decided_by_id,
-    DEC.decided_by_source,
-    DEC.policy_version,
-    DEC.evaluated_at,
-)
-_ROWS = (
-    sa.select(*_COLUMNS)
-    .where(
-        DEC.customer_id.in_(sa.bindparam("ids", expanding=True)),
-        DEC.channel == sa.bindparam("channel"),
-        DEC.purpose == sa.bindparam("purpose"),
-    )
-    .order_by(DEC.customer_id, DEC.ordinal)
-)
 
 
 @dataclass(frozen=True)
@@ -134,13 +109,8 @@ class _Checker:
             self._policy = active_policy_cached(self.session)
         return self._policy
 
-    def rows(self, customer_ids: Sequence[str]) -> dict[str, list]:
-        found: dict[str, list] = defaultdict(list)
-        for part in chunks(list(customer_ids)):
-            params = {"ids": list(part), "channel": self.channel, "purpose": self.purpose}
-            for row in self.session.execute(_ROWS, params):
-                found[row.customer_id].append(row)
-        return found
+    def rows(self, customer_ids: Sequence[str]) -> dict[str, list[StoredRow]]:
+        return read_rows(self.session, list(customer_ids), self.channel, self.purpose)
 
     def live(self, subject: str, customer_id: str, point: str | None) -> Eligibility:
         if self._live_policy is None:

@@ -38,64 +38,79 @@ def decide(
     contact_point: str | None = None,
     at: datetime,
     known_at: datetime | None = None,
+    explain: bool = True,
 ) -> Decision:
-    """Decide one customer x channel x purpose (x contact point) at `at`; pure, deterministic."""
+    """Decide one customer x channel x purpose (x contact point) at `at`; pure, deterministic.
+
+    `explain=False` skips building `considered[]` (the unified table does not store it).
+    """
     spec = check_query(policy, channel, purpose)
     at = as_utc(at)
     known_at = as_utc(known_at) if known_at is not None else None
-    base = Decision(
-        False,
-        "unknown_customer",
-        None,
-        channel,
-        purpose,
-        contact_point,
-        policy.version,
-        at,
-        known_at=known_at,
-    )
     if facts is None:
-        return base
-    base = replace(base, customer_id=facts.customer_id)
+        return Decision(
+            False,
+            "unknown_customer",
+            None,
+            channel,
+            purpose,
+            contact_point,
+            policy.version,
+            at,
+            known_at=known_at,
+        )
     points = facts.points(spec.contact_point_kind)
+    if contact_point is not None and contact_point not in points:
+        return _no_point(facts, policy, spec, purpose, contact_point, at, known_at)
     if contact_point is not None:
-        if contact_point not in points:
-            return replace(base, reason="no_contact_point", considered=_not_theirs(contact_point, spec))
-        return _decide_point(facts, policy, spec, purpose, contact_point, at, known_at, base)
+        return _decide_point(facts, policy, spec, purpose, contact_point, at, known_at, explain)
     if not points:
-        return replace(base, reason="no_contact_point", considered=_not_theirs(None, spec))
-    results = [_decide_point(facts, policy, spec, purpose, p, at, known_at, base) for p in points]
+        return _no_point(facts, policy, spec, purpose, None, at, known_at)
+    results = [_decide_point(facts, policy, spec, purpose, p, at, known_at, explain) for p in points]
     chosen = next((d for d in results if d.allowed), results[0])
     horizons = [d.valid_until for d in results if d.valid_until is not None]
-    return replace(chosen, valid_until=min(horizons) if horizons else None)
+    horizon = min(horizons) if horizons else None
+    return chosen if horizon == chosen.valid_until else replace(chosen, valid_until=horizon)
 
 
-def _not_theirs(point: str | None, spec: ChannelSpec) -> tuple:
-    trace = Trace(at=datetime.max)
+def _no_point(facts, policy, spec: ChannelSpec, purpose, point, at, known_at) -> Decision:
+    trace = Trace(at=at)
+    kind = spec.contact_point_kind
     if point is None:
-        trace.note_rule(
-            f"channel.{spec.name}", f"the customer has no {spec.contact_point_kind} contact point"
-        )
+        trace.note_rule(f"channel.{spec.name}", f"the customer has no {kind} contact point")
     else:
-        trace.note_rule(
-            f"channel.{spec.name}",
-            f"{point} is not one of the customer's {spec.contact_point_kind} contact points",
-        )
-    return tuple(trace.considered)
+        trace.note_rule(f"channel.{spec.name}", f"{point} is not one of the customer's {kind} contact points")
+    return Decision(
+        False,
+        "no_contact_point",
+        facts.customer_id,
+        spec.name,
+        purpose,
+        point,
+        policy.version,
+        at,
+        considered=tuple(trace.considered),
+        known_at=known_at,
+    )
 
 
-def _decide_point(facts, policy, spec, purpose, point, at, known_at, base: Decision) -> Decision:
-    ctx = Ctx(facts, policy, spec, purpose, point, at, known_at, Trace(at=at))
+def _decide_point(facts, policy, spec, purpose, point, at, known_at, explain: bool) -> Decision:
+    ctx = Ctx(facts, policy, spec, purpose, point, at, known_at, Trace(at=at, explain=explain))
     outcome = _run(ctx)
-    return replace(
-        base,
-        allowed=outcome.allowed,
-        reason=outcome.reason,
-        contact_point=point,
+    return Decision(
+        outcome.allowed,
+        outcome.reason,
+        facts.customer_id,
+        spec.name,
+        purpose,
+        point,
+        policy.version,
+        at,
         decided_by=outcome.by,
         considered=tuple(ctx.trace.considered),
         valid_until=ctx.trace.horizon,
         rule=ctx.rule_id,
+        known_at=known_at,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from consent.durations import Duration
 
@@ -132,8 +133,22 @@ class Policy:
     suppression_lists: frozenset[str]
     checksum: str = ""
 
+    @cached_property
+    def _memo(self) -> dict:
+        # Lookups repeated for every decision of every customer; the policy never changes once loaded.
+        return {}
+
+    def _cached(self, key: tuple, compute):
+        memo = self._memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     def ancestors(self, purpose: str) -> tuple[str, ...]:
         """The purpose and its ancestors, root first (every one is a slot, AND-ed)."""
+        return self._cached(("ancestors", purpose), lambda: self._ancestors(purpose))
+
+    def _ancestors(self, purpose: str) -> tuple[str, ...]:
         chain: list[str] = []
         current: str | None = purpose
         while current is not None:
@@ -143,19 +158,25 @@ class Policy:
 
     def requires_consent(self, purpose: str) -> bool:
         """False when the purpose or an ancestor is declared `requires_consent: false`."""
-        return all(self.purposes[p].requires_consent for p in self.ancestors(purpose))
+        return self._cached(
+            ("requires", purpose),
+            lambda: all(self.purposes[p].requires_consent for p in self.ancestors(purpose)),
+        )
 
     def signals_for(self, purpose: str) -> frozenset[str]:
         """Signals declared on the purpose or its ancestors."""
-        found: set[str] = set()
-        for p in self.ancestors(purpose):
-            found |= self.purposes[p].signals
-        return frozenset(found)
+        return self._cached(
+            ("signals", purpose),
+            lambda: frozenset(s for p in self.ancestors(purpose) for s in self.purposes[p].signals),
+        )
 
     def entry_for(self, jurisdiction: str | None) -> JurisdictionEntry | None:
         """The first jurisdiction entry matching, or None."""
         if not jurisdiction:
             return None
+        return self._cached(("entry", jurisdiction), lambda: self._entry_for(jurisdiction))
+
+    def _entry_for(self, jurisdiction: str) -> JurisdictionEntry | None:
         for entry in self.jurisdictions:
             if any(code_matches(code, jurisdiction) for code in entry.codes):
                 return entry
@@ -163,6 +184,11 @@ class Policy:
 
     def rule_for(self, entry: JurisdictionEntry, channel: str, purpose: str) -> Rule | None:
         """The most specific `channel.purpose` rule of the entry (the purpose, then its ancestors)."""
+        return self._cached(
+            ("rule", entry.index, channel, purpose), lambda: self._rule_for(entry, channel, purpose)
+        )
+
+    def _rule_for(self, entry: JurisdictionEntry, channel: str, purpose: str) -> Rule | None:
         for p in reversed(self.ancestors(purpose)):
             rule = entry.rules.get(f"{channel}.{p}")
             if rule is not None:

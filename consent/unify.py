@@ -36,7 +36,15 @@ def decision_rows(facts: SubjectFacts, policy: Policy, now: datetime) -> list[di
     for channel, purpose in policy.unified_pairs():
         points = facts.points(policy.channels[channel].contact_point_kind) or ("",)
         for ordinal, point in enumerate(points):
-            d = decide(facts, policy, channel=channel, purpose=purpose, contact_point=point or None, at=now)
+            d = decide(
+                facts,
+                policy,
+                channel=channel,
+                purpose=purpose,
+                contact_point=point or None,
+                at=now,
+                explain=False,
+            )
             by = d.decided_by
             rows.append(
                 {
