@@ -21,6 +21,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS: dict[str, str] = {
     "smoke": "bench.smoke",
     "identity": "bench.identity_match",
+    "consent_unify": "bench.consent_unify",
+    "consent_eligibility": "bench.consent_eligibility",
+    "consent_bulk": "bench.consent_bulk",
 }
 
 

@@ -19,23 +19,29 @@ _COLUMNS = ("customer_id, contact_point, ordinal, allowed, reason, valid_until, 
             "decided_by_source, policy_version, evaluated_at")  # fmt: skip
 
 
+# Whether time alone has overtaken the stored answer, decided by the database with `now` bound natively.
+_LAPSED = "CASE WHEN valid_until IS NOT NULL AND valid_until <= {m} THEN 1 ELSE 0 END"
+
+
 class StoredRow(NamedTuple):
-    """One unified decision as read for an eligibility answer."""
+    """One unified decision as read for an eligibility answer (instants as the driver returns them)."""
 
     customer_id: str
     contact_point: str
     ordinal: int
-    allowed: bool
+    allowed: int
     reason: str
-    valid_until: datetime | None
+    valid_until: object
     decided_by_kind: str | None
     decided_by_id: str | None
     decided_by_source: str | None
     policy_version: str
-    evaluated_at: datetime
+    evaluated_at: object
+    lapsed: int
 
 
-def _instant(value) -> datetime | None:
+def instant(value) -> datetime | None:
+    """A stored instant as an aware UTC datetime."""
     # SQLite hands back the stored text (naive UTC); PostgreSQL an aware datetime.
     if value is None or isinstance(value, datetime):
         return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
@@ -44,41 +50,39 @@ def _instant(value) -> datetime | None:
 
 def _sql(marker: str, count: int) -> str:
     ids = ", ".join([marker] * count)
-    return (f"SELECT {_COLUMNS} FROM consent_decision WHERE customer_id IN ({ids}) "
-            f"AND channel = {marker} AND purpose = {marker} ORDER BY customer_id, ordinal")  # fmt: skip
+    return (
+        f"SELECT {_COLUMNS}, {_LAPSED.format(m=marker)} FROM consent_decision WHERE customer_id IN ({ids}) "
+        f"AND channel = {marker} AND purpose = {marker} ORDER BY customer_id, ordinal"
+    )
+
+
+def _bound_now(now: datetime, dialect: str):
+    # SQLite keeps naive UTC text in SQLAlchemy's fixed-width format, which compares in time order.
+    if dialect == "sqlite":
+        return now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return now
 
 
 def read_rows(
-    session: Session, customer_ids: Sequence[str], channel: str, purpose: str
+    session: Session, customer_ids: Sequence[str], channel: str, purpose: str, now: datetime
 ) -> dict[str, list[StoredRow]]:
-    """Rows per customer for one channel and purpose, in contact-point order."""
+    """Rows per customer for one channel and purpose, in contact-point order, flagged when lapsed at `now`."""
     found: dict[str, list[StoredRow]] = defaultdict(list)
+    customer_ids = list(dict.fromkeys(customer_ids))
     if not customer_ids:
         return found
     engine = session.get_bind()
     marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    bound = _bound_now(now, engine.dialect.name)
     conn = engine.raw_connection()
     try:
         cursor = conn.cursor()
+        make = StoredRow._make
         for start in range(0, len(customer_ids), CHUNK):
             part = list(customer_ids[start : start + CHUNK])
-            cursor.execute(_sql(marker, len(part)), (*part, channel, purpose))
+            cursor.execute(_sql(marker, len(part)), (bound, *part, channel, purpose))
             for r in cursor.fetchall():
-                found[r[0]].append(
-                    StoredRow(
-                        r[0],
-                        r[1],
-                        r[2],
-                        bool(r[3]),
-                        r[4],
-                        _instant(r[5]),
-                        r[6],
-                        r[7],
-                        r[8],
-                        r[9],
-                        _instant(r[10]),
-                    )
-                )
+                found[r[0]].append(make(r))
         cursor.close()
     finally:
         conn.close()

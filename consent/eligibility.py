@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Session
 
 from consent import subjects as subject_lookup
 from consent.decision import Decision
-from consent.decision_reader import StoredRow, read_rows
+from consent.decision_reader import StoredRow, instant, read_rows
 from consent.decisions import facts_for, normalise_point
 from consent.evaluator import check_query, decide
 from consent.policies import active_policy, active_policy_cached
@@ -24,8 +24,7 @@ MAX_BULK = 100_000
 MAX_BULK_AT = 10_000
 
 
-@dataclass(frozen=True)
-class Eligibility:
+class Eligibility(NamedTuple):
     """The answer for one subject: allowed, reason, the contact point to use, and where it came from."""
 
     subject: str
@@ -42,7 +41,7 @@ class Eligibility:
     basis: str = "stored"  # stored | live
 
 
-def _from_row(subject: str, row) -> Eligibility:
+def _from_row(subject: str, row: StoredRow) -> Eligibility:
     return Eligibility(
         subject,
         bool(row.allowed),
@@ -50,12 +49,17 @@ def _from_row(subject: str, row) -> Eligibility:
         row.contact_point or None,
         row.customer_id,
         row.policy_version,
-        row.evaluated_at,
-        row.valid_until,
+        instant(row.evaluated_at),
+        instant(row.valid_until),
         row.decided_by_kind,
         row.decided_by_id,
         row.decided_by_source,
     )
+
+
+def _brief(subject: str, row: StoredRow) -> Eligibility:
+    # Bulk answers carry allowed, reason, contact point and customer: no instants to convert.
+    return Eligibility(subject, bool(row.allowed), row.reason, row.contact_point or None, row.customer_id)
 
 
 def _from_decision(subject: str, d: Decision) -> Eligibility:
@@ -76,14 +80,14 @@ def _from_decision(subject: str, d: Decision) -> Eligibility:
     )
 
 
-def _pick(subject: str, rows: list, point: str | None) -> Eligibility | None:
+def _pick(subject: str, rows: list[StoredRow], point: str | None, make) -> Eligibility | None:
     """A customer's answer from its rows: the given contact point, else the first allowed one, else the first."""
     if point is not None:
         rows = [r for r in rows if r.contact_point == point]
-        return _from_row(subject, rows[0]) if rows else None
+        return make(subject, rows[0]) if rows else None
     if not rows:
         return None
-    return _from_row(subject, next((r for r in rows if r.allowed), rows[0]))
+    return make(subject, next((r for r in rows if r.allowed), rows[0]))
 
 
 def _combine(subject: str, answers: list[Eligibility]) -> Eligibility:
@@ -96,8 +100,9 @@ def _combine(subject: str, answers: list[Eligibility]) -> Eligibility:
 class _Checker:
     """Shared state of one check request: channel, purpose, instant, and the live fallback."""
 
-    def __init__(self, session: Session, channel: str, purpose: str, at: datetime | None):
+    def __init__(self, session: Session, channel: str, purpose: str, at: datetime | None, detail: bool):
         self.session, self.channel, self.purpose, self.at = session, channel, purpose, at
+        self.make = _from_row if detail else _brief
         self.now = clock.now()
         self._policy = None
         self._live_policy = None
@@ -110,7 +115,7 @@ class _Checker:
         return self._policy
 
     def rows(self, customer_ids: Sequence[str]) -> dict[str, list[StoredRow]]:
-        return read_rows(self.session, list(customer_ids), self.channel, self.purpose)
+        return read_rows(self.session, list(customer_ids), self.channel, self.purpose, self.now)
 
     def live(self, subject: str, customer_id: str, point: str | None) -> Eligibility:
         if self._live_policy is None:
@@ -127,8 +132,8 @@ class _Checker:
         return _from_decision(subject, d)
 
     def answer(self, subject: str, customer_id: str, rows: list, point: str | None) -> Eligibility:
-        if self.at is None and rows and all(r.valid_until is None or r.valid_until > self.now for r in rows):
-            picked = _pick(subject, rows, point)
+        if self.at is None and rows and not any(r.lapsed for r in rows):
+            picked = _pick(subject, rows, point, self.make)
             if picked is not None:
                 return picked
         return self.live(subject, customer_id, point)
@@ -153,6 +158,7 @@ def check(
         at=at,
         contact_point=contact_point,
         field="",
+        detail=True,
     )[0]
 
 
@@ -165,10 +171,14 @@ def check_many(
     at: datetime | None = None,
     contact_point: str | None = None,
     field: str = "subjects",
+    detail: bool = False,
 ) -> list[Eligibility]:
-    """Many subjects at once (up to 100,000; 10,000 with `at`), answers in the order given."""
+    """Many subjects at once (up to 100,000; 10,000 with `at`), answers in the order given.
+
+    `detail` fills policy version, instants and decided_by (single checks); bulk answers skip them.
+    """
     check_limit(len(subjects), at is not None, field or "subjects")
-    checker = _Checker(session, channel, purpose, at)
+    checker = _Checker(session, channel, purpose, at, detail)
     given_point = normalise_point(checker.policy, channel, contact_point) if contact_point else None
     policy = checker.policy
     points = _normalised_points(subjects, field, policy.evaluation.phone_default_region)
@@ -192,12 +202,14 @@ def check_many(
     needed = {cid for ids in customers_of.values() for cid in ids if cid not in direct}
     rows = {**direct, **(checker.rows(sorted(needed)) if needed and at is None else {})}
     out = []
+    answer = checker.answer
     for i, (kind, value) in enumerate(subjects):
         point = points.get(i, given_point)
-        answers = [
-            checker.answer(value, cid, rows.get(cid, []), point) for cid in customers_of[(kind, value)]
-        ]
-        out.append(_combine(value, answers))
+        ids = customers_of[(kind, value)]
+        if len(ids) == 1:  # the common case: one customer, no combining
+            out.append(answer(value, ids[0], rows.get(ids[0], ()), point))
+        else:
+            out.append(_combine(value, [answer(value, cid, rows.get(cid, ()), point) for cid in ids]))
     return out
 
 

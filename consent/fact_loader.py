@@ -26,25 +26,90 @@ from consent.models import (
     RelationshipRow,
     SuppressionRow,
 )
-from consent.store import chunks
+from consent.store import CHUNK, chunks
 from consent.subjects import Subject
 
-REC = ConsentRecordRow.__table__.c
-SUP = SuppressionRow.__table__.c
-DNC = DncRequestRow.__table__.c
-GPC = GpcSignalRow.__table__.c
-REL = RelationshipRow.__table__.c
 SNAP = RegistrySnapshotRow.__table__.c
-NUM = RegistryNumberRow.__table__.c
 
 
-def _rows(session: Session, columns, key_column, values: Iterable[str]):
-    values = sorted(set(values))
-    if not values:
+_STATEMENTS: dict[tuple, sa.Select] = {}
+
+
+def _statement(table, columns: tuple[str, ...], keys: tuple[str, ...]) -> sa.Select:
+    """SELECT columns WHERE key1 IN (...) OR key2 IN (...), built once per shape."""
+    shape = (table.name, columns, keys)
+    if shape not in _STATEMENTS:
+        conditions = [table.c[k].in_(sa.bindparam(f"k{i}", expanding=True)) for i, k in enumerate(keys)]
+        _STATEMENTS[shape] = sa.select(*(table.c[c] for c in columns)).where(sa.or_(*conditions))
+    return _STATEMENTS[shape]
+
+
+def _rows(session: Session, table, columns: tuple[str, ...], keyed: dict[str, Iterable[str]]):
+    """Rows whose key columns hold any of the values: one query when the lists are short, chunks otherwise."""
+    keyed = {k: sorted(set(v)) for k, v in keyed.items() if v}
+    if not keyed:
         return
-    query = sa.select(*columns).where(key_column.in_(sa.bindparam("keys", expanding=True)))
-    for part in chunks(values):
-        yield from session.execute(query, {"keys": list(part)})
+    if all(len(v) <= CHUNK for v in keyed.values()):
+        statement = _statement(table, columns, tuple(keyed))
+        yield from session.execute(statement, {f"k{i}": v for i, v in enumerate(keyed.values())})
+        return
+    for key, values in keyed.items():
+        for part in chunks(values):
+            yield from session.execute(_statement(table, columns, (key,)), {"k0": list(part)})
+
+
+REC_COLUMNS = (
+    "seq",
+    "source",
+    "source_id",
+    "channel",
+    "purpose",
+    "status",
+    "method",
+    "scope",
+    "captured_at",
+    "received_at",
+    "contact_point",
+    "expires_at",
+    "evidence",
+    "subject_kind",
+    "subject",
+)
+SUP_COLUMNS = (
+    "seq",
+    "source",
+    "source_id",
+    "list",
+    "captured_at",
+    "received_at",
+    "contact_point",
+    "expires_at",
+    "subject_kind",
+    "subject",
+)
+DNC_COLUMNS = (
+    "seq",
+    "source",
+    "source_id",
+    "channel",
+    "captured_at",
+    "received_at",
+    "phone",
+    "subject_kind",
+    "subject",
+)
+GPC_COLUMNS = ("seq", "source", "source_id", "observed_at", "received_at", "subject_kind", "subject")
+REL_COLUMNS = (
+    "seq",
+    "source",
+    "source_id",
+    "kind",
+    "occurred_at",
+    "received_at",
+    "soft_opt_in_notice_given",
+    "subject_kind",
+    "subject",
+)
 
 
 def load_facts(session: Session, subjects: dict[str, Subject]) -> dict[str, SubjectFacts]:
@@ -71,79 +136,19 @@ def load_facts(session: Session, subjects: dict[str, Subject]) -> dict[str, Subj
             collected[cid][kind][row.seq] = fact_of(row, own)
 
     aliases = list(by_alias)
-    rec_cols = [
-        REC.seq,
-        REC.source,
-        REC.source_id,
-        REC.channel,
-        REC.purpose,
-        REC.status,
-        REC.method,
-        REC.scope,
-        REC.captured_at,
-        REC.received_at,
-        REC.contact_point,
-        REC.expires_at,
-        REC.evidence,
-        REC.subject_kind,
-        REC.subject,
-    ]
-    for row in _rows(session, rec_cols, REC.subject, aliases):
+    for row in _rows(
+        session, ConsentRecordRow.__table__, REC_COLUMNS, {"subject": aliases, "contact_point": by_point}
+    ):
         add("consents", row, _consent, True, row.contact_point)
-    for row in _rows(session, rec_cols, REC.contact_point, by_point):
-        add("consents", row, _consent, True, row.contact_point)
-    sup_cols = [
-        SUP.seq,
-        SUP.source,
-        SUP.source_id,
-        SUP.list,
-        SUP.captured_at,
-        SUP.received_at,
-        SUP.contact_point,
-        SUP.expires_at,
-        SUP.subject_kind,
-        SUP.subject,
-    ]
-    for key, values in ((SUP.subject, aliases), (SUP.contact_point, list(by_point))):
-        for row in _rows(session, sup_cols, key, values):
-            add("suppressions", row, _suppression, row.contact_point is None, row.contact_point)
-    dnc_cols = [
-        DNC.seq,
-        DNC.source,
-        DNC.source_id,
-        DNC.channel,
-        DNC.captured_at,
-        DNC.received_at,
-        DNC.phone,
-        DNC.subject_kind,
-        DNC.subject,
-    ]
-    for key, values in ((DNC.subject, aliases), (DNC.phone, phones)):
-        for row in _rows(session, dnc_cols, key, values):
-            add("dnc_requests", row, _dnc, True, row.phone)
-    gpc_cols = [
-        GPC.seq,
-        GPC.source,
-        GPC.source_id,
-        GPC.observed_at,
-        GPC.received_at,
-        GPC.subject_kind,
-        GPC.subject,
-    ]
-    for row in _rows(session, gpc_cols, GPC.subject, aliases):
+    for row in _rows(
+        session, SuppressionRow.__table__, SUP_COLUMNS, {"subject": aliases, "contact_point": by_point}
+    ):
+        add("suppressions", row, _suppression, row.contact_point is None, row.contact_point)
+    for row in _rows(session, DncRequestRow.__table__, DNC_COLUMNS, {"subject": aliases, "phone": phones}):
+        add("dnc_requests", row, _dnc, True, row.phone)
+    for row in _rows(session, GpcSignalRow.__table__, GPC_COLUMNS, {"subject": aliases}):
         add("gpc_signals", row, _gpc, True, None)
-    rel_cols = [
-        REL.seq,
-        REL.source,
-        REL.source_id,
-        REL.kind,
-        REL.occurred_at,
-        REL.received_at,
-        REL.soft_opt_in_notice_given,
-        REL.subject_kind,
-        REL.subject,
-    ]
-    for row in _rows(session, rel_cols, REL.subject, aliases):
+    for row in _rows(session, RelationshipRow.__table__, REL_COLUMNS, {"subject": aliases}):
         add("relationships", row, _relationship, True, None)
     snapshots = _snapshots(session, phones)
     out = {}
@@ -179,7 +184,9 @@ def _snapshots(session: Session, phones: set[str]) -> list[RegistrySnapshotFact]
     if not heads:
         return []
     listed: dict[int, set[str]] = defaultdict(set)
-    for seq, phone in _rows(session, [NUM.snapshot_seq, NUM.phone], NUM.phone, phones):
+    for seq, phone in _rows(
+        session, RegistryNumberRow.__table__, ("snapshot_seq", "phone"), {"phone": phones}
+    ):
         listed[seq].add(phone)
     return [
         RegistrySnapshotFact(
