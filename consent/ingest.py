@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from identity.service import SourceRecordIn
 from sqlmodel import Session
 
 from consent import lineage_refs, unify
@@ -20,6 +19,7 @@ from core.audit import Actor
 from core.ids import new_id
 from core.openlineage import NULL_EMITTER, DatasetRef, Emitter
 from identity import service as identity
+from identity.service import SourceRecordIn
 
 
 @dataclass
@@ -32,6 +32,8 @@ class IngestResult:
     duplicates: Counter = field(default_factory=Counter)
     customers_recomputed: int = 0
     decisions_written: int = 0
+    pending: set[str] = field(default_factory=set)  # customers left to unify when `unify=False`
+    everyone_pending: bool = False  # a new registry snapshot: every customer's voice decisions are due
 
 
 def ingest_events(
@@ -44,8 +46,13 @@ def ingest_events(
     label: Callable[[int], str] = batch_label,
     progress: Callable[[int], None] | None = None,
     commit: bool = True,
+    unify_now: bool = True,
 ) -> IngestResult:
-    """Validate, store and unify a batch all-or-nothing; InvalidInput/Conflict name the first bad event."""
+    """Validate, store and unify a batch all-or-nothing; InvalidInput/Conflict name the first bad event.
+
+    `unify_now=False` (bulk loads that unify once at the end) stores the facts and lists the customers
+    whose decisions are due in `pending` instead of recomputing them.
+    """
     policy = active_policy(session)
     now = clock.now()
     valid = validate_events(events, policy, now=now, label=label, progress=progress)
@@ -59,10 +66,14 @@ def ingest_events(
         new, duplicates = store_facts(session, valid, actor=actor.label, now=now, label=label)
         result.duplicates.update(duplicates)
         result.stored.update(e.type for e in new)
-        if any(e.type == "dnc_registry_snapshot" for e in new):
+        affected |= customers_for(session, _touched(new))
+        snapshot = any(e.type == "dnc_registry_snapshot" for e in new)
+        if not unify_now:
+            result.pending, result.everyone_pending = affected, snapshot
+            affected = set()
+        elif snapshot:
             # A new snapshot changes staleness for every number, listed or not.
             affected |= set(unify.known_customers(session))
-        affected |= customers_for(session, _touched(new))
         stats = unify.recompute(session, sorted(affected), policy=policy, now=now)
         result.customers_recomputed, result.decisions_written = stats.customers, stats.decisions
         run.count(lineage_refs.RECORDS, sum(result.stored.values()))

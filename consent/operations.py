@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -32,11 +32,15 @@ def rebuild(
     actor: Actor,
     emitter: Emitter | None = None,
     progress: Callable[[int], None] | None = None,
+    include: Iterable[str] = (),
 ) -> unify.UnifyStats:
-    """Recompute every decision from the facts under the active policy, in one transaction."""
+    """Recompute every decision from the facts under the active policy, in one transaction.
+
+    `include` adds customers the facts do not name yet (a bulk load's people without any consent fact).
+    """
     policy = active_policy(session)
     with _unify_run(emitter) as run:
-        stats = unify.rebuild_all(session, policy=policy, now=clock.now(), progress=progress)
+        stats = unify.rebuild_all(session, policy=policy, now=clock.now(), progress=progress, include=include)
         run.count(lineage_refs.DECISIONS, stats.decisions)
         audit.record(
             session,

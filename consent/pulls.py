@@ -31,6 +31,7 @@ class PullResult:
     rows: dict[str, int] = field(default_factory=dict)
     ingest: IngestResult | None = None
     customers_added: int = 0
+    pending: set[str] = field(default_factory=set)  # with unify_now=False: customers whose decisions are due
 
 
 def source_engine(url: str) -> sa.Engine:
@@ -56,11 +57,12 @@ def pull(
     emitter: Emitter | None = None,
     full: bool = False,
     progress: Callable[[int], None] | None = None,
+    unify_now: bool = True,
 ) -> PullResult:
     """Read every mapped table (only rows at or after each table's cursor unless `full`) and ingest them as one batch."""
     mapping = mapping_for(source, mapping_path)
     if mapping.registry is not None:
-        return _pull_registry(session, mapping.name, mapping.registry, url, actor, emitter)
+        return _pull_registry(session, mapping.name, mapping.registry, url, actor, emitter, unify_now)
     result = PullResult(source)
     people: list[str] = []
     events: list[dict] = []
@@ -98,10 +100,17 @@ def pull(
             label=labels.__getitem__,
             progress=progress,
             commit=False,
+            unify_now=unify_now,
         )
+        result.pending = set(result.ingest.pending)
     now = clock.now()
     if people:
-        result.customers_added = _include(session, people, now)
+        missing = _people_without_decisions(session, people)
+        result.customers_added = len(missing)
+        if unify_now:
+            unify.recompute(session, missing, policy=active_policy(session), now=now)
+        else:
+            result.pending |= set(missing)
     for table, cursor in cursors.items():
         state = session.get(PullStateRow, (source, table)) or PullStateRow(
             source=source, table_name=table, pulled_at=now
@@ -110,9 +119,8 @@ def pull(
         state.rows += result.rows[table]
         state.pulled_at = now
         session.add(state)
-    audit.record(
-        session, actor, "consent.pull", "consent_source", source, {"url": _safe_url(url), "rows": result.rows}
-    )
+    details = {"url": _safe_url(url), "rows": result.rows, "customers_added": result.customers_added}
+    audit.record(session, actor, "consent.pull", "consent_source", source, details)
     session.commit()
     return result
 
@@ -124,13 +132,10 @@ def _people(conn, source: str, spec: tuple[str, str]) -> list[str]:
     return [f"{source}:{value}" for (value,) in conn.execute(query) if value is not None]
 
 
-def _include(session: Session, keys: list[str], now) -> int:
-    """Give decisions to the system's people who have none yet (profiles came through identity)."""
+def _people_without_decisions(session: Session, keys: list[str]) -> list[str]:
+    """The system's people (profiles came through identity) who have no unified decisions yet."""
     customers = {cid for ids in subjects.resolve(session, "source_key", keys).values() for cid in ids}
-    missing = unify.without_rows(session, customers)
-    if missing:
-        unify.recompute(session, missing, policy=active_policy(session), now=now)
-    return len(missing)
+    return unify.without_rows(session, customers)
 
 
 def _safe_url(url: str) -> str:
@@ -204,7 +209,7 @@ def _event(source: str, table: TableMapping, row: dict, lookups: dict) -> dict:
 
 
 def _pull_registry(
-    session, source: str, spec: RegistryMapping, url: str, actor: Actor, emitter
+    session, source: str, spec: RegistryMapping, url: str, actor: Actor, emitter, unify_now: bool
 ) -> PullResult:
     path = Path(url.removeprefix("file://")).expanduser()
     match = spec.date_pattern.search(path.name)
@@ -238,6 +243,7 @@ def _pull_registry(
         emitter=emitter,
         inputs=[lineage_refs.source_dataset(source, path.name)],
         commit=False,
+        unify_now=unify_now,
     )
     audit.record(
         session, actor, "consent.pull", "consent_source", source, {"file": path.name, "numbers": len(numbers)}

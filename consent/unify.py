@@ -116,10 +116,15 @@ def known_customers(session: Session) -> list[str]:
 
 
 def rebuild_all(
-    session: Session, *, policy: Policy, now: datetime, progress: Callable[[int], None] | None = None
+    session: Session,
+    *,
+    policy: Policy,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+    include: Iterable[str] = (),
 ) -> UnifyStats:
-    """Throw the table away and evaluate every known customer again (caller commits)."""
-    customers = known_customers(session)
+    """Throw the table away and evaluate every known customer (and `include`) again (caller commits)."""
+    customers = sorted(set(known_customers(session)) | set(include))
     session.execute(sa.delete(DEC))
     stats = UnifyStats()
     for part in chunks(customers, CUSTOMER_CHUNK):
