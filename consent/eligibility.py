@@ -11,7 +11,23 @@ from sqlmodel import Session
 
 from consent import subjects as subject_lookup
 from consent.decision import Decision
-from consent.decision_reader import StoredRow, instant, read_rows
+from consent.decision_reader import (
+    ALLOWED,
+    BY_ID,
+    BY_KIND,
+    BY_SOURCE,
+    CUSTOMER,
+    EVALUATED,
+    LAPSED,
+    POINT,
+    POLICY,
+    REASON,
+    VALID_UNTIL,
+    StoredRow,
+    instant,
+    paused_gc,
+    read_rows,
+)
 from consent.decisions import facts_for, normalise_point
 from consent.evaluator import check_query, decide
 from consent.policies import active_policy, active_policy_cached
@@ -44,22 +60,22 @@ class Eligibility(NamedTuple):
 def _from_row(subject: str, row: StoredRow) -> Eligibility:
     return Eligibility(
         subject,
-        bool(row.allowed),
-        row.reason,
-        row.contact_point or None,
-        row.customer_id,
-        row.policy_version,
-        instant(row.evaluated_at),
-        instant(row.valid_until),
-        row.decided_by_kind,
-        row.decided_by_id,
-        row.decided_by_source,
+        bool(row[ALLOWED]),
+        row[REASON],
+        row[POINT] or None,
+        row[CUSTOMER],
+        row[POLICY],
+        instant(row[EVALUATED]),
+        instant(row[VALID_UNTIL]),
+        row[BY_KIND],
+        row[BY_ID],
+        row[BY_SOURCE],
     )
 
 
 def _brief(subject: str, row: StoredRow) -> Eligibility:
     # Bulk answers carry allowed, reason, contact point and customer: no instants to convert.
-    return Eligibility(subject, bool(row.allowed), row.reason, row.contact_point or None, row.customer_id)
+    return Eligibility(subject, bool(row[ALLOWED]), row[REASON], row[POINT] or None, row[CUSTOMER])
 
 
 def _from_decision(subject: str, d: Decision) -> Eligibility:
@@ -80,14 +96,18 @@ def _from_decision(subject: str, d: Decision) -> Eligibility:
     )
 
 
-def _pick(subject: str, rows: list[StoredRow], point: str | None, make) -> Eligibility | None:
+def _pick(subject: str, rows, point: str | None, make) -> Eligibility | None:
     """A customer's answer from its rows: the given contact point, else the first allowed one, else the first."""
+    # Plain loops: this runs once per subject of a 100,000-subject bulk check.
     if point is not None:
-        rows = [r for r in rows if r.contact_point == point]
-        return make(subject, rows[0]) if rows else None
-    if not rows:
+        for r in rows:
+            if r[POINT] == point:
+                return make(subject, r)
         return None
-    return make(subject, next((r for r in rows if r.allowed), rows[0]))
+    for r in rows:
+        if r[ALLOWED]:
+            return make(subject, r)
+    return make(subject, rows[0]) if rows else None
 
 
 def _combine(subject: str, answers: list[Eligibility]) -> Eligibility:
@@ -132,10 +152,14 @@ class _Checker:
         return _from_decision(subject, d)
 
     def answer(self, subject: str, customer_id: str, rows: list, point: str | None) -> Eligibility:
-        if self.at is None and rows and not any(r.lapsed for r in rows):
-            picked = _pick(subject, rows, point, self.make)
-            if picked is not None:
-                return picked
+        if self.at is None and rows:
+            lapsed = False
+            for r in rows:
+                lapsed = lapsed or r[LAPSED]
+            if not lapsed:
+                picked = _pick(subject, rows, point, self.make)
+                if picked is not None:
+                    return picked
         return self.live(subject, customer_id, point)
 
 
@@ -178,6 +202,11 @@ def check_many(
     `detail` fills policy version, instants and decided_by (single checks); bulk answers skip them.
     """
     check_limit(len(subjects), at is not None, field or "subjects")
+    with paused_gc(len(subjects) > 1000):
+        return _check_many(session, subjects, channel, purpose, at, contact_point, field, detail)
+
+
+def _check_many(session, subjects, channel, purpose, at, contact_point, field, detail) -> list[Eligibility]:
     checker = _Checker(session, channel, purpose, at, detail)
     given_point = normalise_point(checker.policy, channel, contact_point) if contact_point else None
     policy = checker.policy

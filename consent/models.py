@@ -134,6 +134,8 @@ class DecisionRow(SQLModel, table=True):
     """The unified decision per customer x channel x purpose x contact point ('' when there is none)."""
 
     __tablename__ = "consent_decision"
+    # On SQLite the rows live in primary-key order: a customer's decisions sit together, one B-tree probe.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     customer_id: str = Field(primary_key=True, max_length=64)
     channel: str = Field(primary_key=True, max_length=20)

@@ -306,3 +306,26 @@ def test_decision_carries_its_lineage():
     assert result.decided_by.id == "pref-1"
     assert result.decided_by.evidence["capture_source"] == "signup_form"
     assert [c.kind for c in result.considered] == ["rule", "consent"]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "extra", "reason"),
+    [
+        ("ordered_log", "", "opt_out"),  # the import cannot lift crm's opt-out
+        ("most_recent", "", "explicit_opt_in"),  # the last record wins, whatever its method
+        ("most_restrictive", "", "opt_out"),
+        ("source_priority", "\n  source_rank: [marketing, crm]", "explicit_opt_in"),
+        ("status_priority", "", "opt_out"),
+    ],
+)
+def test_alternative_strategies(strategy, extra, reason):
+    text = reference_text().replace("strategy: ordered_log", f"strategy: {strategy}{extra}")
+    policy = load_policy(text)
+    assert policy.evaluation.strategy == strategy
+    facts = customer(
+        consents=[
+            rec("opt_out", at=day(1), source="crm"),
+            rec("opt_in", at=day(3), source="marketing", method="import"),
+        ]
+    )
+    assert d(facts, policy=policy).reason == reason

@@ -126,6 +126,7 @@ def upgrade() -> None:
         sa.Column("evaluated_at", UTC(), nullable=False),
         sa.Column("valid_until", UTC()),
         sa.Column("rule", sa.String(160)),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_consent_decision_valid_until", "consent_decision", ["valid_until"])
     op.create_table(
