@@ -12,6 +12,7 @@ from flask import Flask
 import api
 from api.gzip_body import GzipRequestMiddleware
 from api.system import concord_version
+from app.sessions import LazyCookieSessions
 from core.db import Database
 from core.logs import configure_logging
 from core.openlineage import Emitter
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.extensions["concord"] = runtime
+    app.session_interface = LazyCookieSessions()
     api.init_app(app, concord_version())
     app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, max_compressed_bytes=settings.max_upload_bytes)
     return app

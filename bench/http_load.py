@@ -84,6 +84,12 @@ class LoadResult:
     errors: int = 0
     seconds: float = 0.0
 
+    def add(self, other: LoadResult) -> None:
+        """Fold another round into this one."""
+        self.latencies.extend(other.latencies)
+        self.errors += other.errors
+        self.seconds += other.seconds
+
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0

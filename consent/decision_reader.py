@@ -7,6 +7,7 @@ statement text is fixed per dialect and rows come back as tuples.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,7 @@ def instant(value) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
+@functools.lru_cache(maxsize=64)
 def _sql(marker: str, count: int) -> str:
     ids = ", ".join([marker] * count)
     return (

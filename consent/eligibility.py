@@ -174,6 +174,12 @@ def check(
     at: datetime | None = None,
 ) -> Eligibility:
     """One subject (customer id, email, phone or `system:key` source key) for a channel and purpose."""
+    if kind == "customer" and at is None and contact_point is None:
+        # The hot path: one indexed read of the customer's stored rows, nothing else.
+        check_query(active_policy_cached(session), channel, purpose)
+        rows = read_rows(session, [value], channel, purpose, clock.now()).get(value)
+        if rows and not any(r[LAPSED] for r in rows):
+            return _pick(value, rows, None, _from_row)
     return check_many(
         session,
         subjects=[(kind, value)],
