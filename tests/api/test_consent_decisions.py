@@ -13,10 +13,21 @@ from tests.consent.conftest import consent, profile
 def ann(client, token, db):
     events = [
         profile("C1", emails=["ann@example.com"], phones=["+4930123456"]),
-        consent("p1", "C1", captured_at="2025-01-01T00:00:00Z", evidence={"capture_source": "crm:web", "ip": "10.1.2.3"}),
-        consent("u1", source="marketing", status="opt_out", captured_at="2025-03-01T00:00:00Z",
-                contact_point="ann@example.com", method="unsubscribe_link"),
-    ]  # fmt: skip
+        consent(
+            "p1",
+            "C1",
+            captured_at="2025-01-01T00:00:00Z",
+            evidence={"capture_source": "crm:web", "ip": "10.1.2.3"},
+        ),
+        consent(
+            "u1",
+            source="marketing",
+            status="opt_out",
+            captured_at="2025-03-01T00:00:00Z",
+            contact_point="ann@example.com",
+            method="unsubscribe_link",
+        ),
+    ]
     response = client.post("/api/v1/consent/events", json={"events": events}, headers=token("ingest"))
     assert response.status_code == 201, response.json
     with db.session() as session:
@@ -46,8 +57,15 @@ def test_compliance_sees_the_full_decision(client, token, ann):
 
 def test_point_in_time_and_known_at(client, token, ann):
     headers = token("compliance")
-    then = get(client, headers, "/api/v1/consent/decision", customer=ann, channel="email", purpose="marketing",
-               at="2025-02-01T00:00:00Z")  # fmt: skip
+    then = get(
+        client,
+        headers,
+        "/api/v1/consent/decision",
+        customer=ann,
+        channel="email",
+        purpose="marketing",
+        at="2025-02-01T00:00:00Z",
+    )
     assert (then.json["allowed"], then.json["reason"], then.json["decided_by"]["id"]) == (
         True,
         "explicit_opt_in",
@@ -55,8 +73,15 @@ def test_point_in_time_and_known_at(client, token, ann):
     )
     assert then.json["valid_until"].startswith("2025-03-01")
     # received_at defaulted to ingestion time (now), so before that Concord knew nothing of either record.
-    unknown = get(client, headers, "/api/v1/consent/decision", customer=ann, channel="email", purpose="marketing",
-                  known_at="2025-06-01T00:00:00Z")  # fmt: skip
+    unknown = get(
+        client,
+        headers,
+        "/api/v1/consent/decision",
+        customer=ann,
+        channel="email",
+        purpose="marketing",
+        known_at="2025-06-01T00:00:00Z",
+    )
     assert unknown.json["reason"] == "no_consent"
 
 
@@ -65,8 +90,15 @@ def test_marketing_sees_only_allowed_reason_and_contact_point(client, token, ann
     r = get(client, headers, "/api/v1/consent/decision", customer=ann, channel="email", purpose="marketing")
     assert r.status_code == 200
     assert r.json == {"allowed": False, "reason": "opt_out", "contact_point": "ann@example.com"}
-    forbidden = get(client, headers, "/api/v1/consent/decision", customer=ann, channel="email", purpose="marketing",
-                    known_at="2025-01-01T00:00:00Z")  # fmt: skip
+    forbidden = get(
+        client,
+        headers,
+        "/api/v1/consent/decision",
+        customer=ann,
+        channel="email",
+        purpose="marketing",
+        known_at="2025-01-01T00:00:00Z",
+    )
     assert forbidden.status_code == 403
     e = get(
         client,
@@ -160,8 +192,11 @@ def test_eligibility_by_every_subject_kind(client, token, ann):
 
 
 def test_bulk_eligibility_in_order_with_counts(client, token, ann):
-    body = {"channel": "email", "purpose": "transactional",
-            "subjects": [{"customer": ann}, {"email": "nobody@example.com"}, {"source_key": "crm:C1"}]}  # fmt: skip
+    body = {
+        "channel": "email",
+        "purpose": "transactional",
+        "subjects": [{"customer": ann}, {"email": "nobody@example.com"}, {"source_key": "crm:C1"}],
+    }
     r = client.post("/api/v1/consent/eligibility/bulk", json=body, headers=token("marketing"))
     assert r.status_code == 200
     data = orjson.loads(r.data)
@@ -197,3 +232,19 @@ def test_history_and_stored_decisions_for_compliance(client, token, ann):
     email_marketing = [r for r in rows if (r["channel"], r["purpose"]) == ("email", "marketing")]
     assert email_marketing[0]["reason"] == "opt_out"
     assert get(client, headers, "/api/v1/consent/customers/cus_nobody/history").status_code == 404
+
+
+def test_eligibility_at_an_instant_and_rebuild_by_admin(client, token, ann):
+    past = get(
+        client,
+        token("marketing"),
+        "/api/v1/consent/eligibility",
+        customer=ann,
+        channel="email",
+        purpose="marketing",
+        at="2025-02-01T00:00:00Z",
+    )
+    assert past.json == {"allowed": True, "reason": "explicit_opt_in", "contact_point": "ann@example.com"}
+    assert client.post("/api/v1/consent/rebuild", headers=token("compliance")).status_code == 403
+    rebuilt = client.post("/api/v1/consent/rebuild", headers=token("admin"))
+    assert rebuilt.status_code == 200 and rebuilt.json["customers"] == 1
