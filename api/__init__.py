@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import consent, consent_policies, errors, identity, system
+from api import consent, consent_policies, errors, identity, operations, system
 from api.context import close_session
 from api.openapi import make_api, openapi_config
 
 # Each area's blueprint, registered in this order; areas add themselves here.
-BLUEPRINTS = [system.blp, system.admin_blp, identity.blp, consent.blp, consent_policies.blp]
+BLUEPRINTS = [system.blp, system.admin_blp, operations.blp, identity.blp, consent.blp, consent_policies.blp]
 
 
 def init_app(app: Flask, version: str) -> None:

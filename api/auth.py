@@ -8,8 +8,10 @@ from copy import deepcopy
 from typing import Any, Protocol
 
 from flask import g, request, session
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
-from api.context import db_session
+from api.context import SAFE_METHODS, db_session
 from core import tokens, users
 from core.audit import Actor
 from core.errors import Forbidden, Unauthorized
@@ -46,11 +48,25 @@ def _authenticate() -> Principal:
     if user_id:
         user = users.get_user(db_session(), user_id)
         if user is not None:
+            _check_csrf()
             return user
     raise Unauthorized(
         "authentication required: send `Authorization: Bearer <token>` (create one with `concord token create`)",
         field="Authorization",
     )
+
+
+def _check_csrf() -> None:
+    # A browser session sends its cookie on any site's request: unsafe methods must prove same-origin.
+    if request.method in SAFE_METHODS:
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except ValidationError:
+        raise Forbidden(
+            "missing or stale CSRF token: send the page's csrf-token in the X-CSRFToken header",
+            field="X-CSRFToken",
+        ) from None
 
 
 def _document(func: Callable, roles: tuple[str, ...]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -67,7 +67,8 @@ def _first_validation_error(messages: Any, path: str = "") -> tuple[str, str]:
 def handle_http_exception(error: HTTPException):
     """Werkzeug and webargs errors as JSON on API paths; the default HTML elsewhere."""
     if not is_api_request():
-        return error
+        html = current_app.config.get("CONCORD_HTML_ERRORS")
+        return html(error) if html else error
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     if "messages" in data or "errors" in data:

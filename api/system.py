@@ -23,8 +23,10 @@ from api.schemas.system import (
 from core import audit, migrate, tokens, users
 from core.roles import Role
 
-blp = Blueprint("system", __name__, description="Health and version")
-admin_blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Tokens, users and the audit log")
+blp = Blueprint("api_system", __name__, description="Health and version")
+admin_blp = Blueprint(
+    "api_admin", __name__, url_prefix="/api/v1", description="Tokens, users and the audit log"
+)
 
 
 def concord_version() -> str:

@@ -10,8 +10,10 @@ from pathlib import Path
 from flask import Flask
 
 import api
+import web
 from api.gzip_body import GzipRequestMiddleware
 from api.system import concord_version
+from app import lifecycle, observability
 from app.sessions import LazyCookieSessions
 from core.db import Database
 from core.logs import configure_logging
@@ -22,7 +24,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
-MODEL_MODULES = ["core.models", "identity.models", "consent.models"]
+MODEL_MODULES = ["core.models", "jobs.models", "identity.models", "consent.models"]
 
 
 def import_models() -> None:
@@ -53,7 +55,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.extensions["concord"] = runtime
     app.session_interface = LazyCookieSessions()
     api.init_app(app, concord_version())
+    web.init_app(app)
     app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, max_compressed_bytes=settings.max_upload_bytes)
+    observability.install(app)
+    lifecycle.start(app, runtime)
     return app
 
 

@@ -20,6 +20,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Benchmark modules, by name; each defines `run(options: BenchOptions) -> list[Figure]`.
 BENCHMARKS: dict[str, str] = {
     "smoke": "bench.smoke",
+    "soak": "bench.soak",
     "identity": "bench.identity_match",
     "consent_unify": "bench.consent_unify",
     "consent_eligibility": "bench.consent_eligibility",
@@ -112,14 +113,45 @@ def run_benchmarks(
     return out
 
 
-@click.command("bench")
-@click.argument("names", nargs=-1)
+def split_extra(args: Iterable[str]) -> tuple[list[str], dict]:
+    """Separate benchmark names from `--key value` / `--key=value` options (numbers parsed) for `extra`."""
+    names, extra, pending = [], {}, None
+    for arg in args:
+        if arg.startswith("--"):
+            key, has_value, value = arg[2:].partition("=")
+            pending = None if has_value else key.replace("-", "_")
+            if has_value:
+                extra[key.replace("-", "_")] = _number(value)
+            else:
+                extra[pending] = True
+        elif pending is not None:
+            extra[pending], pending = _number(arg), None
+        else:
+            names.append(arg)
+    return names, extra
+
+
+def _number(text: str):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+@click.command("bench", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("names", nargs=-1, type=click.UNPROCESSED)
 @click.option("--scale", default=1.0, show_default=True, help="Multiply every benchmark's data size.")
 @click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")
 def main(names: tuple[str, ...], scale: float, list_only: bool) -> None:
-    """Run benchmarks (all when none are named); figures are also written as JSON."""
+    """Run benchmarks (all when none are named); figures are also written as JSON.
+
+    Other `--key value` options go to the benchmarks, e.g. `concord bench soak --duration 600`.
+    """
     if list_only:
         for name in BENCHMARKS:
             click.echo(name)
         return
-    run_benchmarks(names or list(BENCHMARKS), BenchOptions(scale=scale))
+    chosen, extra = split_extra(names)
+    run_benchmarks(chosen or list(BENCHMARKS), BenchOptions(scale=scale, extra=extra))

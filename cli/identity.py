@@ -38,6 +38,7 @@ def pull(cli: CliContext, source: str, url: str, mapping: Path | None, batch_siz
             session, source_system=source, url=url, mapping=mapping, actor=SYSTEM, progress=True,
             batch_size=batch_size, emitter=cli.runtime.emitter,
         )  # fmt: skip
+    cli.runtime.emitter.flush()
     click.echo(
         f"{result.source_system}: read {result.read}, inserted {result.inserted}, updated {result.updated}, "
         f"unchanged {result.unchanged}, stale {result.stale}, merged {result.merged}"

@@ -76,7 +76,7 @@ def ingest_events(
             affected |= set(unify.known_customers(session))
         stats = unify.recompute(session, sorted(affected), policy=policy, now=now)
         result.customers_recomputed, result.decisions_written = stats.customers, stats.decisions
-        run.count(lineage_refs.RECORDS, sum(result.stored.values()))
+        run.count(lineage_refs.RECORDS, len(new))  # facts only: profiles and contact points went to identity
         run.count(lineage_refs.DECISIONS, stats.decisions)
         audit.record(
             session,

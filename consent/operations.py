@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from consent import lineage_refs, subjects, unify
 from consent.fact_loader import load_facts
+from consent.models import (
+    ConsentRecordRow,
+    DecisionRow,
+    DncRequestRow,
+    GpcSignalRow,
+    PullStateRow,
+    RegistryNumberRow,
+    RegistrySnapshotRow,
+    RelationshipRow,
+    SuppressionRow,
+)
 from consent.policies import active_policy, mark_active, policy_of
 from consent.policy_loader import load_policy
 from consent.policy_model import Policy
@@ -18,6 +30,15 @@ from consent.store import chunks
 from core import audit, clock
 from core.audit import Actor
 from core.openlineage import NULL_EMITTER, Emitter
+
+FACT_ROWS = (
+    ConsentRecordRow,
+    SuppressionRow,
+    DncRequestRow,
+    GpcSignalRow,
+    RelationshipRow,
+    RegistrySnapshotRow,
+)
 
 
 def _unify_run(emitter: Emitter | None):
@@ -54,9 +75,11 @@ def rebuild(
     return stats
 
 
-def refresh_due(session: Session, *, actor: Actor, emitter: Emitter | None = None) -> unify.UnifyStats:
+def refresh_due(
+    session: Session, *, actor: Actor, emitter: Emitter | None = None, now: datetime | None = None
+) -> unify.UnifyStats:
     """Re-evaluate the customers whose decisions reached `valid_until` (the scheduled job runs this)."""
-    now = clock.now()
+    now = now or clock.now()
     due = unify.due_customers(session, now=now)
     if not due:
         return unify.UnifyStats()
@@ -162,3 +185,13 @@ def decision_counts(session: Session) -> dict:
         sa.select(table.c.reason, table.c.allowed, sa.func.count()).group_by(table.c.reason, table.c.allowed)
     )
     return {reason: {"allowed": bool(allowed), "count": count} for reason, allowed, count in rows}
+
+
+def clear_facts(session: Session, *, actor: Actor, reason: str) -> dict[str, int]:
+    """Delete every consent fact, decision and pull cursor (audited); only for replacing a demo company."""
+    counts = {}
+    for table in (RegistryNumberRow, *FACT_ROWS, DecisionRow, PullStateRow):
+        counts[table.__tablename__] = session.execute(sa.delete(table.__table__)).rowcount
+    audit.record(session, actor, "consent.facts.clear", "consent", "*", {"reason": reason, **counts})
+    session.commit()
+    return counts

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextvars import ContextVar
 
 import orjson
 
 from core import clock
 from core.clock import iso
 from core.settings import Settings
+
+# The id of the request being served on this thread, added to every log line written while serving it.
+request_id: ContextVar[str | None] = ContextVar("concord_request_id", default=None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,6 +26,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        rid = request_id.get()
+        if rid:
+            body["request_id"] = rid
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
             body.update(extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -44,7 +45,13 @@ def current_revisions(engine: Engine) -> list[str]:
 
 def head_revisions() -> list[str]:
     """Revisions the code expects (one per branch)."""
-    return sorted(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return list(_code_heads())
+
+
+@functools.cache
+def _code_heads() -> tuple[str, ...]:
+    # The scripts do not change while the process runs: parse them once, not on every health probe.
+    return tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
 def is_current(engine: Engine) -> bool:

@@ -1,4 +1,4 @@
-"""Storage rows owned by core: API tokens, web users and the audit log."""
+"""Storage rows owned by core: API tokens, web users, the audit log and leases."""
 
 from __future__ import annotations
 
@@ -65,6 +65,20 @@ class AuditHead(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class Lease(SQLModel, table=True):
+    """A named lock held by one process until `expires_at` unless renewed (scheduler leader, job runs)."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=200)
+    holder: str = Field(max_length=200)
+    host: str = Field(max_length=200)
+    pid: int
+    acquired_at: datetime = Field(sa_type=UTCDateTime)
+    renewed_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
 GENESIS_HASH = "0" * 64
 
-__all__ = ["GENESIS_HASH", "ApiToken", "AuditEntry", "AuditHead", "User"]
+__all__ = ["GENESIS_HASH", "ApiToken", "AuditEntry", "AuditHead", "Lease", "User"]

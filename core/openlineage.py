@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -82,14 +85,66 @@ class _LocalTransport(Transport):
         self.sink(Serde.to_dict(event))
 
 
+class QueuedSink:
+    """Runs a sink on one background thread, so emitting never waits on the caller's own transaction.
+
+    Why: on SQLite a request that holds the write lock and emits an event whose sink writes to the same
+    database would wait on itself until the busy timeout. The thread starts on first use (after any fork).
+    """
+
+    def __init__(self, sink: LocalSink, maxsize: int = 10_000):
+        self._sink = sink
+        self._queue: queue.Queue = queue.Queue(maxsize)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        self._ensure_thread()
+        try:
+            self._queue.put(event, timeout=5)
+        except queue.Full:
+            log.error("lineage queue full; dropped event for job %s", event.get("job", {}).get("name"))
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="concord-lineage-sink", daemon=True)
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            event = self._queue.get()
+            try:
+                self._sink(event)
+            except Exception:  # one bad event must not stop the worker
+                log.exception("lineage sink failed for job %s", event.get("job", {}).get("name"))
+            finally:
+                self._queue.task_done()
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued event has been handed to the sink; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(remaining)
+        return True
+
+
 class Emitter:
     """Sends Concord's own run events; a failure to emit is logged and never fails the job itself."""
 
     def __init__(self, settings: Settings | None = None, local_sink: LocalSink | None = None):
         self.namespace = settings.openlineage_namespace if settings else "concord"
         self._clients: list[OpenLineageClient] = []
+        self._queued: QueuedSink | None = None
         if local_sink is not None:
-            self._clients.append(OpenLineageClient(transport=_LocalTransport(local_sink)))
+            self._queued = QueuedSink(local_sink)
+            self._clients.append(OpenLineageClient(transport=_LocalTransport(self._queued)))
         if settings is not None and settings.openlineage_url:
             auth = (
                 ApiKeyTokenProvider({"apiKey": settings.openlineage_api_key})
@@ -102,6 +157,10 @@ class Emitter:
                 else HttpConfig(url=settings.openlineage_url)
             )
             self._clients.append(OpenLineageClient(transport=HttpTransport(config)))
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until queued events reached the local sink (CLI commands and tests call this)."""
+        return self._queued.flush(timeout) if self._queued else True
 
     @property
     def enabled(self) -> bool:

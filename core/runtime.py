@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from core.db import Database
 from core.openlineage import NULL_EMITTER, Emitter
@@ -16,6 +17,8 @@ class Runtime:
     settings: Settings
     db: Database
     emitter: Emitter = NULL_EMITTER
+    # Set when the process begins a graceful shutdown: readiness turns false, the scheduler stops.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         """Release database connections."""

@@ -80,6 +80,25 @@ class Settings:
     scheduler_enabled: bool = setting(
         "Run the periodic job scheduler inside the service (one leader across all processes).", _bool, True
     )
+    scheduler_lease_seconds: int = setting(
+        "How long the scheduler's leader lease and each running job's lease last without renewal "
+        "(seconds); holders renew every third of it, and a crashed holder is replaced after it.",
+        _int,
+        60,
+    )
+    job_history_days: int = setting(
+        "Days of job run history kept by the job-history retention job.", _int, 90
+    )
+    web_workers: int = setting("Worker processes of `concord serve --prod` (gunicorn).", _int, 2)
+    web_threads: int = setting("Threads per worker process of `concord serve --prod`.", _int, 4)
+    web_timeout_seconds: int = setting(
+        "A worker silent for this long is restarted; also the grace period for requests at shutdown.",
+        _int,
+        60,
+    )
+    web_max_requests: int = setting(
+        "Requests a worker serves before it is replaced (with up to 10% jitter; 0 = never).", _int, 2000
+    )
     openlineage_url: str | None = setting(
         "Optional external OpenLineage endpoint (Marquez, DataHub) that also receives Concord's own events.",
         str,

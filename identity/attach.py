@@ -13,16 +13,13 @@ from core.audit import Actor
 from core.errors import InvalidInput, NotFound
 from identity.cluster import recluster
 from identity.domain import RebuildResult
-from identity.models import ContactPointRow, CustomerRow, SourceRecord
+from identity.models import CP, CUS, SR
 from identity.normalise import normalise_contact_point, region_for
 from identity.records import check_system
 from identity.resolve import split_source_key, survivor_of
 from identity.rules import MatchRules
 from identity.store import active_rules, lock_state, store_rules, take_seqs
 
-SR = SourceRecord.__table__
-CP = ContactPointRow.__table__
-CUS = CustomerRow.__table__
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 

@@ -12,16 +12,10 @@ from sqlmodel import Session
 from core import clock
 from core.ids import new_id
 from identity.matching import Member, UnionFind, assign_ids, bucket_links
-from identity.models import ContactPointRow, CustomerRow, MatchLink, Redirect, SourceRecord
+from identity.models import CP, CUS, LINK, RED, SR
 from identity.profile import refresh_profiles
 from identity.rules import MatchRules
 from identity.store import execute_in, select_in, take_seqs
-
-SR = SourceRecord.__table__
-CP = ContactPointRow.__table__
-LINK = MatchLink.__table__
-CUS = CustomerRow.__table__
-RED = Redirect.__table__
 
 
 @dataclass

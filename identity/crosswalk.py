@@ -15,14 +15,10 @@ from core.errors import InvalidInput
 from identity.attach import check_customer_id, create_customers
 from identity.cluster import recluster
 from identity.domain import CrosswalkResult
-from identity.models import ContactPointRow, Crosswalk, CustomerRow, SourceRecord
+from identity.models import CP, CUS, SR, XW
 from identity.records import check_key, check_system
 from identity.store import active_rules, lock_state, select_in, select_keys
 
-SR = SourceRecord.__table__
-CP = ContactPointRow.__table__
-CUS = CustomerRow.__table__
-XW = Crosswalk.__table__
 COLUMNS = ("source_system", "source_key", "customer_id")
 
 

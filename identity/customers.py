@@ -9,16 +9,10 @@ from sqlmodel import Session
 
 from core.errors import InvalidInput, NotFound
 from identity.domain import ContactPoint, Customer, Explanation, Link, SourceRecordSummary
-from identity.models import ContactPointRow, CustomerRow, MatchLink, Redirect, SourceRecord
+from identity.models import CP, CUS, LINK, RED, SR
 from identity.normalise import KINDS, normalise_contact_point
 from identity.resolve import lookup_contacts, resolve_many, split_source_key, survivor_of
 from identity.store import select_in
-
-SR = SourceRecord.__table__
-CP = ContactPointRow.__table__
-CUS = CustomerRow.__table__
-RED = Redirect.__table__
-LINK = MatchLink.__table__
 
 
 def _survivor(session: Session, customer_id: str) -> str:

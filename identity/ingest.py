@@ -14,15 +14,9 @@ from core.audit import Actor
 from core.errors import InvalidInput
 from identity.cluster import recluster
 from identity.domain import SourceRecordIn, UpsertResult
-from identity.models import ContactPointRow, Crosswalk, SourceRecord, SourceRecordVersion
+from identity.models import CP, SR, VER, XW
 from identity.records import Prepared, prepare_batch
-from identity.rules import MatchRules
 from identity.store import active_rules, execute_in, lock_state, select_in, select_keys
-
-SR = SourceRecord.__table__
-VER = SourceRecordVersion.__table__
-CP = ContactPointRow.__table__
-XW = Crosswalk.__table__
 
 
 def upsert_source_records(
@@ -32,7 +26,6 @@ def upsert_source_records(
     actor: Actor,
     commit: bool = True,
     on_invalid: str = "raise",
-    rules: MatchRules | None = None,
 ) -> UpsertResult:
     """Store new and changed records (idempotent) and match-and-merge the records they touch.
 
@@ -44,7 +37,7 @@ def upsert_source_records(
     prepared, rejected = prepare_batch(records, lenient=on_invalid == "drop")
     result = UpsertResult(rejected=rejected)
     lock_state(session)
-    rules = rules or active_rules(session)
+    rules = active_rules(session)
     grouped: dict[tuple[str, str], list[Prepared]] = defaultdict(list)
     for item in prepared:
         grouped[item.key].append(item)
@@ -68,14 +61,14 @@ def upsert_source_records(
 
 
 def _current_rows(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    columns = (SR.c.id, SR.c.source_system, SR.c.source_key, SR.c.version, SR.c.content_hash,
+    columns = (SR.c.id, SR.c.source_system, SR.c.source_key, SR.c.version, SR.c.last_version, SR.c.content_hash,
                SR.c.observed_at, SR.c.customer_id)  # fmt: skip
     return {(r.source_system, r.source_key): r for r in select_keys(session, SR, columns, keys)}
 
 
 def _plan(session: Session, grouped, current, result: UpsertResult) -> dict[tuple[str, str], dict[str, Any]]:
     """Per key: the versions to append (with whether each is applied) and the final current content."""
-    known = _stored_hashes(session, [row.id for row in current.values()], grouped, current)
+    known = _stored_hashes(session, grouped, current)
     plan: dict[tuple[str, str], dict[str, Any]] = {}
     for key, items in grouped.items():
         row = current.get(key)
@@ -83,7 +76,8 @@ def _plan(session: Session, grouped, current, result: UpsertResult) -> dict[tupl
         observed = row.observed_at if row else None
         seen = known.get(row.id, set()) if row else set()
         versions: list[tuple[Prepared, bool]] = []
-        final = None
+        base = row.last_version if row else 0
+        final, final_version = None, base
         for item in items:
             if item.content_hash == content_hash or (item.content_hash in seen and _is_stale(item, observed)):
                 result.unchanged += 1
@@ -93,6 +87,7 @@ def _plan(session: Session, grouped, current, result: UpsertResult) -> dict[tupl
             seen.add(item.content_hash)
             if applied:
                 final, content_hash, observed = item, item.content_hash, item.observed_at or observed
+                final_version = base + len(versions)
             else:
                 result.stale += 1
         if not versions:
@@ -101,7 +96,8 @@ def _plan(session: Session, grouped, current, result: UpsertResult) -> dict[tupl
             result.inserted += 1
         elif final is not None:
             result.updated += 1
-        plan[key] = {"versions": versions, "final": final}
+        plan[key] = {"versions": versions, "final": final, "version": final_version, "observed": observed,
+                     "last_version": base + len(versions)}  # fmt: skip
     return plan
 
 
@@ -110,7 +106,8 @@ def _is_stale(item: Prepared, observed) -> bool:
     return observed is not None and item.observed_at is not None and item.observed_at < observed
 
 
-def _stored_hashes(session: Session, record_ids: list[int], grouped, current) -> dict[int, set[str]]:
+def _stored_hashes(session: Session, grouped, current) -> dict[int, set[str]]:
+    # Only records with a late observation need their history: was that content seen before?
     stale_ids = [
         row.id
         for key, row in current.items()
@@ -125,22 +122,19 @@ def _stored_hashes(session: Session, record_ids: list[int], grouped, current) ->
 def _write(session: Session, plan, current, actor: Actor) -> tuple[set[tuple[str, str]], set[int]]:
     now = clock.now()
     pins = _crosswalk_pins(session, [k for k in plan if k not in current])
-    new_rows, updates = [], []
+    new_rows, updates, late = [], [], []
     for key, step in plan.items():
-        final = step["final"] or step["versions"][0][0]
-        fields = {**final.fields, "observed_at": final.observed_at, "content_hash": final.content_hash}
+        final = step["final"]
+        if final is None:  # only late observations: they go to the history, the current row stays
+            late.append({"rid": current[key].id, "last": step["last_version"]})
+            continue
+        fields = {**final.fields, "observed_at": step["observed"], "content_hash": final.content_hash,
+                  "version": step["version"], "last_version": step["last_version"]}  # fmt: skip
         if key in current:
-            if step["final"] is not None:
-                updates.append(
-                    {
-                        "rid": current[key].id,
-                        "version": current[key].version + len(step["versions"]),
-                        **fields,
-                    }
-                )
+            updates.append({"rid": current[key].id, **fields})
         else:
             new_rows.append({"source_system": key[0], "source_key": key[1], "pinned_to": pins.get(key),
-                             "version": len(step["versions"]), "created_at": now, "updated_at": now, **fields})  # fmt: skip
+                             "created_at": now, "updated_at": now, **fields})  # fmt: skip
     ids = {key: row.id for key, row in current.items()}
     if new_rows:
         inserted = session.execute(
@@ -154,6 +148,11 @@ def _write(session: Session, plan, current, actor: Actor) -> tuple[set[tuple[str
             ),
             [{"rid": u["rid"], **{f"p_{k}": v for k, v in u.items() if k != "rid"}} for u in updates],
         )  # fmt: skip
+    if late:
+        session.execute(
+            sa.update(SR).where(SR.c.id == sa.bindparam("rid")).values(last_version=sa.bindparam("last")),
+            late,
+        )
     _append_versions(session, plan, current, ids, actor, now)
     owners = {row.id: row.customer_id for row in current.values()}
     return _sync_contacts(session, plan, ids, owners, now)
@@ -167,7 +166,7 @@ def _crosswalk_pins(session: Session, keys: list[tuple[str, str]]) -> dict[tuple
 def _append_versions(session: Session, plan, current, ids, actor: Actor, now) -> None:
     rows = []
     for key, step in plan.items():
-        base = current[key].version if key in current else 0
+        base = current[key].last_version if key in current else 0
         for offset, (item, applied) in enumerate(step["versions"], start=1):
             rows.append({"record_id": ids[key], "version": base + offset, "content_hash": item.content_hash,
                          "payload": item.payload, "applied": applied, "observed_at": item.observed_at,

@@ -32,9 +32,13 @@ def bucket_links(rule: MatchRule, members: Iterable[Member]) -> list[tuple[int, 
         return []  # a switchboard, a role address: it says nothing about who is who
     full_first_names = {m.first_key for m in unique.values() if len(m.first_key) > 1}
     household = rule.household_protection and len(full_first_names) >= 2
+    names_by_last: dict[str, set[str]] = defaultdict(set)
+    for member in unique.values():
+        if len(member.first_key) > 1:
+            names_by_last[member.last_key].add(member.first_key)
     groups: dict[tuple, list[int]] = defaultdict(list)
     for member in unique.values():
-        key = _group_key(rule, member, household)
+        key = _group_key(rule, member, names_by_last if household else None)
         if key is not None:
             groups[key].append(member.record_id)
     links = []
@@ -45,26 +49,23 @@ def bucket_links(rule: MatchRule, members: Iterable[Member]) -> list[tuple[int, 
     return links
 
 
-def _group_key(rule: MatchRule, member: Member, household: bool) -> tuple | None:
-    key: list[str] = []
-    if "last_name" in rule.require:
-        if not member.last_key:
-            return None
-        key.append(member.last_key)
-    if household:
-        # Shared landline or address: only the very same first name is the same person.
-        if len(member.first_key) < 2:
-            return None
-        key.append(member.first_key)
-    elif "first_name" in rule.require:
-        if not member.first_key:
-            return None
-        key.append(member.first_key)
-    elif "first_initial" in rule.require:
-        if not member.first_key:
-            return None
-        key.append(member.first_key[0])
-    return tuple(key)
+def _group_key(rule: MatchRule, member: Member, household: dict[str, set[str]] | None) -> tuple | None:
+    if "last_name" in rule.require and not member.last_key:
+        return None
+    last = (member.last_key,) if "last_name" in rule.require else ()
+    first = member.first_key
+    if household is not None:
+        # Shared landline or address: only the same first name is the same person. An initial stands
+        # for a first name only when exactly one person of that last name there has that initial.
+        if len(first) == 1 and "first_initial" in rule.require:
+            matches = [name for name in household.get(member.last_key, ()) if name[0] == first]
+            first = matches[0] if len(matches) == 1 else ""
+        return (*last, first) if len(first) > 1 else None
+    if "first_name" in rule.require:
+        return (*last, first) if first else None
+    if "first_initial" in rule.require:
+        return (*last, first[0]) if first else None
+    return last
 
 
 class UnionFind:

@@ -65,7 +65,8 @@ class SourceRecord(SQLModel, table=True):
     source_key: str = Field(max_length=200)
     customer_id: str | None = Field(default=None, max_length=64, index=True)
     pinned_to: str | None = Field(default=None, max_length=64)  # customer id given by an imported crosswalk
-    version: int = Field(default=1)
+    version: int = Field(default=1)  # the version that is current
+    last_version: int = Field(default=1)  # the highest version in the history (late ones included)
     content_hash: str = Field(max_length=64)
     first_name: str | None = Field(default=None, max_length=200)
     last_name: str | None = Field(default=None, max_length=200)
@@ -144,7 +145,23 @@ class Crosswalk(SQLModel, table=True):
     imported_by: str = Field(max_length=200)
 
 
+# Core tables for bulk statements, short because the queries that use them are long.
+SR = SourceRecord.__table__
+VER = SourceRecordVersion.__table__
+CP = ContactPointRow.__table__
+CUS = CustomerRow.__table__
+RED = Redirect.__table__
+LINK = MatchLink.__table__
+XW = Crosswalk.__table__
+
 __all__ = [
+    "CP",
+    "CUS",
+    "LINK",
+    "RED",
+    "SR",
+    "VER",
+    "XW",
     "ContactPointRow",
     "Crosswalk",
     "CustomerRow",

@@ -11,12 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from core import clock
-from identity.models import CustomerRow, SourceRecord
+from identity.models import CUS, SR
 from identity.normalise import derive_jurisdiction
 from identity.store import select_in
 
-SR = SourceRecord.__table__
-CUS = CustomerRow.__table__
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -13,14 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from core.errors import InvalidInput
-from identity.models import Crosswalk, CustomerRow, MatchLink, Redirect, SourceRecord
+from identity.models import CUS, LINK, RED, SR, XW
 from identity.store import active_rules, select_keys
-
-SR = SourceRecord.__table__
-CUS = CustomerRow.__table__
-RED = Redirect.__table__
-LINK = MatchLink.__table__
-XW = Crosswalk.__table__
 
 
 @dataclass

@@ -9,16 +9,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from core.errors import InvalidInput
-from identity.models import ContactPointRow, Crosswalk, CustomerRow, Redirect, SourceRecord
+from identity.models import CP, CUS, RED, SR, XW
 from identity.normalise import looks_e164, normalise_email, normalise_phone, normalise_postal
 from identity.store import select_in, select_keys
 
 RESOLVABLE = ("customer_id", "source_key", "email", "phone", "postal")
-SR = SourceRecord.__table__
-CP = ContactPointRow.__table__
-CUS = CustomerRow.__table__
-RED = Redirect.__table__
-XW = Crosswalk.__table__
 
 
 def resolve(

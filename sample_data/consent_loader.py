@@ -11,6 +11,7 @@ from typing import Any
 
 from consent import operations, pulls
 from core.audit import Actor
+from core.errors import Conflict
 from core.runtime import Runtime
 
 SYSTEMS = ("crm", "billing", "support", "marketing", "product")
@@ -19,6 +20,17 @@ DEMO = Actor(name="concord-demo", role="admin", kind="system")
 
 def load_consent(runtime: Runtime, manifest: Any, progress: Any) -> str:
     """Pull the five systems and the registry file, then unify everyone once; returns a one-line summary."""
+    try:
+        return _load(runtime, manifest, progress)
+    except Conflict:
+        # The sample was generated again (`concord demo --fresh`): same record ids, new content. Its
+        # records replace the previous sample's instead of contradicting them.
+        with runtime.db.session(write=True) as session:
+            operations.clear_facts(session, actor=DEMO, reason="the demo sample was generated again")
+        return _load(runtime, manifest, progress)
+
+
+def _load(runtime: Runtime, manifest: Any, progress: Any) -> str:
     facts, pending = 0, set()
     with progress(total=len(SYSTEMS) + 1, desc="consent sources", unit="sources") as bar:
         for system in SYSTEMS:

@@ -112,6 +112,16 @@ def db(backend, _templates, tmp_path_factory, tmp_path) -> Iterator[Database]:
 
 
 @pytest.fixture
+def database_url(db) -> str:
+    """A URL another process can open to reach this test's database (schema included on PostgreSQL)."""
+    if db.dialect == "sqlite":
+        return db.settings.database_url
+    with db.engine.connect() as conn:
+        schema = conn.execute(sa.text("SELECT current_schema()")).scalar()
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
 def settings(db) -> Settings:
     """Settings pointing at the test database."""
     return db.settings

@@ -11,13 +11,13 @@ from types import SimpleNamespace
 
 from consent import eligibility
 from consent.pull_mapping import SAMPLE_MAPPING, load_mapping
-from core import clock
+from core import audit, clock
 from core.runtime import Runtime
 from identity import service as identity
 from jobs import consent as consent_jobs
 from sample_data.consent_loader import load_consent
 from tests.consent.conftest import INGEST, consent, profile
-from tests.consent.test_pull_feeds import crm_db
+from tests.consent.test_pull_feeds import PREFS, crm_db
 
 
 def empty_source(folder: Path, system: str) -> Path:
@@ -48,9 +48,10 @@ def test_refresh_job_rewrites_lapsed_decisions(db, ingest):
     expires = (clock.now() + timedelta(days=1)).isoformat()
     ingest(profile("C1", emails=["ann@example.com"]), consent("p1", "C1", expires_at=expires))
     runtime = Runtime(settings=db.settings, db=db)
-    assert consent_jobs.refresh_decisions(runtime) == "refreshed 0 decisions for 0 customers"
-    with clock.frozen(clock.now() + timedelta(days=2)):
-        assert "for 1 customers" in consent_jobs.refresh_decisions(runtime)
+    assert consent_jobs.refresh_decisions(runtime, now=clock.now()).counts == {"customers": 0, "decisions": 0}
+    later = clock.now() + timedelta(days=2)
+    with clock.frozen(later):
+        assert consent_jobs.refresh_decisions(runtime, now=later).counts["customers"] == 1
         with db.session() as session:
             ann = identity.resolve(session, source_key="crm:C1")[0]
             answer = eligibility.check(
@@ -76,3 +77,33 @@ def test_demo_loader_pulls_sources_then_unifies_once(db, tmp_path):
     )
     summary = load_consent(Runtime(settings=db.settings, db=db), manifest, _bar)
     assert "decisions for 2 customers" in summary
+
+
+def test_a_regenerated_sample_replaces_the_previous_one(db, tmp_path):
+    (tmp_path / "registry").mkdir()
+    registry = tmp_path / "registry" / "us_national_dnc_2025-02-01.csv"
+    registry.write_text("phone\n4155550100\n")
+    with db.session(write=True) as session:
+        record = identity.SourceRecordIn(
+            "crm", "C1", first_name="Ann", emails=("ann@example.com",), country="DE"
+        )
+        identity.upsert_source_records(session, records=[record], actor=INGEST)
+    runtime = Runtime(settings=db.settings, db=db)
+    first = tmp_path / "first"
+    first.mkdir()
+    crm = crm_db(first)
+    manifest = SimpleNamespace(
+        source_db=lambda system: crm if system == "crm" else empty_source(tmp_path, system),
+        registry_path=registry,
+    )
+    load_consent(runtime, manifest, _bar)
+    crm.unlink()
+    changed = (*PREFS[0][:4], "opt_out", PREFS[0][5], PREFS[0][6], "2025-03-01T00:00:00Z", *PREFS[0][8:])
+    crm_db(first, prefs=[changed])  # same id, new content (as a regenerated sample has)
+    load_consent(runtime, manifest, _bar)
+    with db.session() as session:
+        ann = identity.resolve(session, source_key="crm:C1")[0]
+        assert eligibility.check(
+            session, kind="customer", value=ann, channel="email", purpose="marketing"
+        ).reason == ("opt_out")
+        assert "consent.facts.clear" in {e.action for e in audit.recent(session, limit=50)}

@@ -80,6 +80,17 @@ def test_household_phone_only_links_identical_first_names():
     assert bucket_links(PHONE, members) == [(1, 4)]
 
 
+def test_household_initial_links_when_only_one_person_has_it():
+    # Julia and Max Krause share a landline; "J Krause" can only be Julia, "M Krause" only Max.
+    members = [
+        Member(1, "julia", "krause"),
+        Member(2, "max", "krause"),
+        Member(3, "j", "krause"),
+        Member(4, "m", "krause"),
+    ]
+    assert sorted(bucket_links(PHONE, members)) == [(1, 3), (2, 4)]
+
+
 def test_union_find_groups_with_lowest_representative():
     uf = UnionFind([1, 2, 3, 4, 5])
     uf.union(4, 2)

@@ -1,11 +1,16 @@
 """Pulling from source databases through the table mapping, and match quality against the truth."""
 
+import uuid
+
 import pytest
+import sqlalchemy as sa
 
 from core.audit import SYSTEM
 from core.errors import InvalidInput
+from core.openlineage import Emitter
 from identity.quality import evaluate, read_truth_csv, report
 from identity.sources import load_mapping, pull_source
+from tests.conftest import PG_URL
 from tests.identity.synthetic import generate, write_sources
 
 
@@ -87,3 +92,46 @@ def test_truth_rows_are_validated(session):
     with pytest.raises(InvalidInput) as err:
         evaluate(session, [("crm", "C1", "P1"), ("crm", "", "P2")])
     assert err.value.field == "truth[1]"
+
+
+def test_pull_emits_an_openlineage_run(session, company):
+    _, urls, _ = company
+    events = []
+    emitter = Emitter(local_sink=events.append)
+    pull_source(session, source_system="support", url=urls["support"], actor=SYSTEM, emitter=emitter)
+    assert emitter.flush()
+    assert [e["eventType"] for e in events] == ["START", "COMPLETE"]
+    done = events[-1]
+    assert done["job"]["name"] == "identity.pull.support"
+    assert done["inputs"][0]["name"] == "requesters" and done["inputs"][0]["namespace"].startswith(
+        "sqlite:///"
+    )
+    assert done["outputs"][0]["name"] == "identity.source_records"
+    assert done["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"] > 0
+
+
+def test_pull_from_a_postgresql_source(session):
+    schema = f"src_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(
+            sa.text(f'CREATE TABLE "{schema}".customers (id TEXT PRIMARY KEY, mail TEXT, tel TEXT, nm TEXT)')
+        )
+        conn.execute(
+            sa.text(f'INSERT INTO "{schema}".customers VALUES (:i, :m, :t, :n)'),
+            [{"i": "E1", "m": "Ann@Example.com", "t": "+1 303 555 0100", "n": "Ann Lee"},
+             {"i": "E2", "m": "ann@example.com", "t": None, "n": "Lee, Ann"}],
+        )  # fmt: skip
+    mapping = {"table": "customers", "schema": schema, "key": "id",
+               "fields": {"emails": ["mail"], "phones": ["tel"], "full_name": "nm"}}  # fmt: skip
+    try:
+        url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+        result = pull_source(session, source_system="erp", url=url, mapping=mapping, actor=SYSTEM)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    assert (result.read, result.inserted) == (2, 2)
+    assert report(session).records_per_system == {"erp": 2}
+    assert report(session).customers == 1

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.String(64), nullable=True),
         sa.Column("pinned_to", sa.String(64), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("last_version", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("first_name", sa.String(200), nullable=True),
         sa.Column("last_name", sa.String(200), nullable=True),

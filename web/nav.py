@@ -1,0 +1,30 @@
+"""The navigation: each area adds its pages with the roles that may open them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.roles import Role, allows
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A top-level page in the navigation bar."""
+
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]
+    blurb: str = ""
+
+
+NAV: list[NavItem] = [
+    NavItem("Audit log", "admin.audit_log", (Role.COMPLIANCE,), "Every write, hash-chained and verified."),
+    NavItem("Access", "admin.access", (), "API tokens and web users."),
+]
+
+
+def visible_items(role: str | None, endpoints: set[str]) -> list[NavItem]:
+    """Items this role may open whose pages exist in this app."""
+    if role is None:
+        return []
+    return [i for i in NAV if i.endpoint in endpoints and allows(role, i.roles or (Role.ADMIN,))]
