@@ -59,18 +59,22 @@ def rebuild(
 
     `include` adds customers the facts do not name yet (a bulk load's people without any consent fact).
     """
-    policy = active_policy(session)
+    return _rebuild_under(session, active_policy(session), actor, emitter, progress, include)
+
+
+def _rebuild_under(
+    session, policy: Policy, actor: Actor, emitter, progress=None, include=()
+) -> unify.UnifyStats:
+    """Rebuild the table under `policy`: lineage run, audit entry and commit."""
     with _unify_run(emitter) as run:
         stats = unify.rebuild_all(session, policy=policy, now=clock.now(), progress=progress, include=include)
         run.count(lineage_refs.DECISIONS, stats.decisions)
-        audit.record(
-            session,
-            actor,
-            "consent.rebuild",
-            "consent_decision",
-            "*",
-            {"customers": stats.customers, "decisions": stats.decisions, "policy_version": policy.version},
-        )
+        details = {
+            "customers": stats.customers,
+            "decisions": stats.decisions,
+            "policy_version": policy.version,
+        }
+        audit.record(session, actor, "consent.rebuild", "consent_decision", "*", details)
         session.commit()
     return stats
 
@@ -163,19 +167,7 @@ def activate(
 ) -> tuple[str | None, unify.UnifyStats]:
     """Make `version` active and re-evaluate every decision under it, in one transaction."""
     policy, previous = mark_active(session, version=version, actor=actor)
-    with _unify_run(emitter) as run:
-        stats = unify.rebuild_all(session, policy=policy, now=clock.now())
-        run.count(lineage_refs.DECISIONS, stats.decisions)
-        audit.record(
-            session,
-            actor,
-            "consent.rebuild",
-            "consent_decision",
-            "*",
-            {"customers": stats.customers, "decisions": stats.decisions, "policy_version": version},
-        )
-        session.commit()
-    return previous, stats
+    return previous, _rebuild_under(session, policy, actor, emitter)
 
 
 def decision_counts(session: Session) -> dict:
