@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import catalog, catalog_governance, errors, identity, operations, system
+from api import catalog, catalog_governance, consent, consent_policies, errors, identity, operations, system
 from api.context import close_session
 from api.openapi import make_api, openapi_config
 
@@ -14,6 +14,8 @@ BLUEPRINTS = [
     system.admin_blp,
     operations.blp,
     identity.blp,
+    consent.blp,
+    consent_policies.blp,
     catalog.blp,
     catalog_governance.blp,
 ]

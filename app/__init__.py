@@ -14,6 +14,7 @@ import web
 from api.gzip_body import GzipRequestMiddleware
 from api.system import concord_version
 from app import lifecycle, observability
+from app.sessions import LazyCookieSessions
 from core.db import Database
 from core.logs import configure_logging
 from core.openlineage import Emitter
@@ -27,6 +28,7 @@ MODEL_MODULES = [
     "core.models",
     "jobs.models",
     "identity.models",
+    "consent.models",
     "catalog.models",
     "catalog.models_governance",
     "catalog.models_ops",
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.extensions["concord"] = runtime
+    app.session_interface = LazyCookieSessions()
     api.init_app(app, concord_version())
     web.init_app(app)
     app.wsgi_app = GzipRequestMiddleware(app.wsgi_app, max_compressed_bytes=settings.max_upload_bytes)

@@ -22,6 +22,9 @@ BENCHMARKS: dict[str, str] = {
     "smoke": "bench.smoke",
     "soak": "bench.soak",
     "identity": "bench.identity_match",
+    "consent_unify": "bench.consent_unify",
+    "consent_eligibility": "bench.consent_eligibility",
+    "consent_bulk": "bench.consent_bulk",
     "catalog": "bench.catalog_search",
 }
 

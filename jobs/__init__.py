@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobs import catalog_tasks, housekeeping
+from jobs import catalog_tasks, consent, housekeeping
 from jobs.registry import Cron, Every, JobSpec
 
 # Every job the scheduler runs and `concord job run NAME` can run; a new job is one entry here.
@@ -18,6 +18,12 @@ JOBS: list[JobSpec] = [
         housekeeping.purge_job_history,
         Cron("43 3 * * *"),
         "Delete job run records older than CONCORD_JOB_HISTORY_DAYS (default 90).",
+    ),
+    JobSpec(
+        "consent.refresh_decisions",
+        consent.refresh_decisions,
+        Every(minutes=15),
+        "Re-evaluate unified consent decisions whose valid_until has passed (reads answer them live meanwhile).",
     ),
     JobSpec(
         "catalog.scan",

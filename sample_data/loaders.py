@@ -14,13 +14,14 @@ from tqdm import tqdm
 
 from core.runtime import Runtime
 from sample_data.catalog_loader import load_catalog
+from sample_data.consent_loader import load_consent
 from sample_data.identity_loader import load_identity
 from sample_data.manifest import Manifest
 
 Progress = Callable[..., tqdm]
 Loader = Callable[[Runtime, Manifest, Progress], str]
 
-DEMO_LOADERS: list[Loader] = [load_identity, load_catalog]
+DEMO_LOADERS: list[Loader] = [load_identity, load_consent, load_catalog]
 
 
 def progress_bar(*, total: int | None = None, desc: str = "", unit: str = "rows") -> tqdm:
