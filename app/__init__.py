@@ -17,11 +17,12 @@ from core.logs import configure_logging
 from core.openlineage import Emitter
 from core.runtime import Runtime
 from core.settings import Settings
+from lineage.sink import LocalSink
 
 log = logging.getLogger(__name__)
 
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
-MODEL_MODULES = ["core.models"]
+MODEL_MODULES = ["core.models", "lineage.models", "lineage.models_graph"]
 
 
 def import_models() -> None:
@@ -33,7 +34,12 @@ def import_models() -> None:
 def build_runtime(settings: Settings) -> Runtime:
     """Settings, database and lineage emitter, as every entry point (web, CLI, jobs) uses them."""
     db = Database(settings)
-    return Runtime(settings=settings, db=db, emitter=Emitter(settings))
+    return Runtime(settings=settings, db=db, emitter=lineage_emitter(settings, db))
+
+
+def lineage_emitter(settings: Settings, db: Database) -> Emitter:
+    """The emitter for Concord's own jobs: into this database's lineage store (and the external endpoint)."""
+    return Emitter(settings, local_sink=LocalSink(db))
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:

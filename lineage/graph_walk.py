@@ -1,0 +1,120 @@
+"""Breadth-first walks over the job/dataset graph: two indexed IN-list queries per level and direction.
+
+Depth counts jobs, as in Marquez: from a dataset, depth 1 reaches the jobs that read (or write) it and
+the datasets those jobs write (or read). The walk stops at the depth or when the node budget is spent.
+An edge source gives the adjacency: the current graph here, the graph at an instant in
+`lineage.point_in_time`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from lineage.models_graph import LineageEdge
+from lineage.storage import chunks
+
+# Reading datasets downstream means following `in` edges to jobs, then `out` edges to datasets.
+DATASET_TO_JOB = {"downstream": "in", "upstream": "out"}
+JOB_TO_DATASET = {"downstream": "out", "upstream": "in"}
+
+
+class EdgeSource(Protocol):
+    """Adjacency between datasets and jobs."""
+
+    def from_datasets(self, dataset_ids: Iterable[int], direction: str) -> list[tuple[int, int]]:
+        """(job_id, dataset_id) for edges of `direction` touching these datasets."""
+        ...
+
+    def from_jobs(self, job_ids: Iterable[int], direction: str | None = None) -> list[tuple[int, str, int]]:
+        """(job_id, direction, dataset_id) for these jobs' edges (of `direction`, or all)."""
+        ...
+
+
+class CurrentEdges:
+    """The current graph (`lineage_edge`)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.table = LineageEdge.__table__
+
+    def from_datasets(self, dataset_ids: Iterable[int], direction: str) -> list[tuple[int, int]]:
+        t = self.table
+        out: list[tuple[int, int]] = []
+        for batch in chunks(dataset_ids):
+            query = sa.select(t.c.job_id, t.c.dataset_id).where(
+                t.c.dataset_id.in_(batch), t.c.direction == direction
+            )
+            out += [tuple(row) for row in self.session.execute(query)]
+        return out
+
+    def from_jobs(self, job_ids: Iterable[int], direction: str | None = None) -> list[tuple[int, str, int]]:
+        t = self.table
+        out: list[tuple[int, str, int]] = []
+        for batch in chunks(job_ids):
+            query = sa.select(t.c.job_id, t.c.direction, t.c.dataset_id).where(t.c.job_id.in_(batch))
+            if direction is not None:
+                query = query.where(t.c.direction == direction)
+            out += [tuple(row) for row in self.session.execute(query)]
+        return out
+
+
+@dataclass
+class Walk:
+    """Nodes reached, each with the level it was first reached at (0 = the start node)."""
+
+    datasets: dict[int, int] = field(default_factory=dict)
+    jobs: dict[int, int] = field(default_factory=dict)
+    truncated: bool = False
+    max_nodes: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.datasets) + len(self.jobs)
+
+    def _add(self, bucket: dict[int, int], ids: Iterable[int], level: int) -> list[int]:
+        added = []
+        for node in ids:
+            if node in bucket:
+                continue
+            if self.size >= self.max_nodes:
+                self.truncated = True
+                break
+            bucket[node] = level
+            added.append(node)
+        return added
+
+
+def walk(edges: EdgeSource, *, kind: str, start: int, depth: int, direction: str, max_nodes: int) -> Walk:
+    """Walk from a dataset or job `start` upstream, downstream or both, up to `depth` jobs away."""
+    result = Walk(max_nodes=max_nodes)
+    (result.datasets if kind == "dataset" else result.jobs)[start] = 0
+    for way in ("upstream", "downstream") if direction == "both" else (direction,):
+        _walk_one(edges, result, kind, start, depth, way)
+    return result
+
+
+def _walk_one(edges: EdgeSource, result: Walk, kind: str, start: int, depth: int, way: str) -> None:
+    seen_datasets = {start} if kind == "dataset" else set()
+    seen_jobs = {start} if kind == "job" else set()
+    frontier_jobs = [start] if kind == "job" else []
+    frontier_datasets = [start] if kind == "dataset" else []
+    for level in range(1, depth + 1):
+        if frontier_datasets:
+            found = {job for job, _ in edges.from_datasets(frontier_datasets, DATASET_TO_JOB[way])}
+            frontier_jobs = sorted(found - seen_jobs)
+            seen_jobs.update(frontier_jobs)
+            result._add(result.jobs, frontier_jobs, level)
+        if not frontier_jobs or result.truncated:
+            return
+        found = {ds for _, _, ds in edges.from_jobs(frontier_jobs, JOB_TO_DATASET[way])}
+        frontier_datasets = sorted(found - seen_datasets)
+        seen_datasets.update(frontier_datasets)
+        result._add(result.datasets, frontier_datasets, level)
+        frontier_jobs = []
+        if not frontier_datasets or result.truncated:
+            return
