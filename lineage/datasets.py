@@ -47,6 +47,8 @@ def apply_facets(
     session: Session, ds: LineageDataset, facets: dict[str, Any] | None, at: datetime, stamp: str
 ) -> set[str]:
     """Merge an event's dataset facets (latest wins per facet) and refresh what is derived from them."""
+    if isinstance((facets or {}).get("dataSource"), dict):
+        _source(session, facets["dataSource"], at)
     merged, stamps, changed = merge_facets(ds.facets, ds.facet_stamps, facets, stamp)
     if not changed:
         return changed
@@ -58,7 +60,7 @@ def apply_facets(
     if "ownership" in changed:
         ds.owners = owners(merged.get("ownership"))
     if "dataSource" in changed:
-        ds.source_name = _source(session, merged.get("dataSource"), at)
+        ds.source_name = source_name(merged.get("dataSource"))
     if "lifecycleStateChange" in changed:
         state = (merged.get("lifecycleStateChange") or {}).get("lifecycleStateChange")
         ds.lifecycle_state = state
@@ -90,11 +92,16 @@ def owners(facet: dict[str, Any] | None) -> list[list[str | None]]:
     return [[o["name"], o.get("type")] for o in (facet or {}).get("owners") or []]
 
 
-def _source(session: Session, facet: dict[str, Any] | None, at: datetime) -> str | None:
+def source_name(facet: dict[str, Any] | None) -> str | None:
+    """The source a dataSource facet names (its name, else its URI)."""
     name = (facet or {}).get("name") or (facet or {}).get("uri")
+    return name[:512] if name else None
+
+
+def _source(session: Session, facet: dict[str, Any], at: datetime) -> None:
+    name = source_name(facet)
     if not name:
-        return None
-    name = name[:512]
+        return
     source = session.exec(select(LineageSource).where(LineageSource.name == name)).first()
     if source is None:
         session.add(LineageSource(name=name, uri=facet.get("uri"), created_at=at, updated_at=at))
@@ -102,7 +109,6 @@ def _source(session: Session, facet: dict[str, Any] | None, at: datetime) -> str
         source.created_at = min(source.created_at, at)
         if at >= source.updated_at:
             source.uri, source.updated_at = facet.get("uri") or source.uri, at
-    return name
 
 
 def version_id(namespace: str, name: str, origin: str) -> str:
@@ -136,7 +142,12 @@ def record_version(
         version.lifecycle_state = lifecycle
     if row_count is not None:
         version.row_count = row_count
-    current = session.get(LineageDatasetVersion, ds.current_version) if ds.current_version else None
-    if current is None or (version.created_at, version.id) >= (current.created_at, current.id):
-        ds.current_version = version.id
+    # Recomputed rather than compared: an earlier event of another version may arrive later.
+    session.flush()
+    ds.current_version = session.exec(
+        select(LineageDatasetVersion.id)
+        .where(LineageDatasetVersion.dataset_id == ds.id)
+        .order_by(LineageDatasetVersion.created_at.desc(), LineageDatasetVersion.id.desc())
+        .limit(1)
+    ).first()
     return version

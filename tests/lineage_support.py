@@ -175,9 +175,16 @@ def snapshot(db) -> dict[str, list]:
     out = {}
     with db.engine.connect() as conn:
         for name, query in SNAPSHOT_QUERIES.items():
-            rows = [
-                tuple(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v for v in r)
-                for r in conn.execute(sa.text(query))
-            ]
+            rows = [tuple(_canonical(v) for v in r) for r in conn.execute(sa.text(query))]
             out[name] = sorted(rows, key=repr)
     return out
+
+
+def _canonical(value):
+    # SQLite hands JSON columns back as text, PostgreSQL as objects: compare them parsed, keys sorted.
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value

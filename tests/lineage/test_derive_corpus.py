@@ -53,7 +53,10 @@ def test_spark_join_column_lineage(db):
         graph = column_lineage_graph(session, node_id="dataset:file:/tmp/cll_test/tbl1", depth=1)
     nodes = {n.id.rsplit(":", 1)[-1] if "tbl1" in n.id else n.id: n for n in graph.graph}
     inputs = {
-        field: {(i["dataset"].rsplit("/", 1)[-1], i["field"], tuple(t["subtype"] for t in i["transformations"])) for i in nodes[field].data["inputFields"]}
+        field: {
+            (i["dataset"].rsplit("/", 1)[-1], i["field"], tuple(t["subtype"] for t in i["transformations"]))
+            for i in nodes[field].data["inputFields"]
+        }
         for field in ("ident", "trans", "agg")
     }
     # CTAS: SELECT a AS ident, concat(b) AS trans, sum(c) AS agg FROM s1 JOIN s2 ON a WHERE ... GROUP BY a, b
@@ -91,8 +94,14 @@ def test_symlinks_resolve_to_one_dataset(db):
     ingest(db, load(DATAPROC))
     with db.session() as session:
         by_hive = get_dataset(session, namespace="hive://dataproc-producer-test-m:9083", name="default.t1")
-        by_path = get_dataset(session, namespace="hdfs://dataproc-producer-test-m", name="/user/hive/warehouse/t1")
-    assert by_hive["id"] == by_path["id"] == {"namespace": "hdfs://dataproc-producer-test-m", "name": "/user/hive/warehouse/t1"}
+        by_path = get_dataset(
+            session, namespace="hdfs://dataproc-producer-test-m", name="/user/hive/warehouse/t1"
+        )
+    assert (
+        by_hive["id"]
+        == by_path["id"]
+        == {"namespace": "hdfs://dataproc-producer-test-m", "name": "/user/hive/warehouse/t1"}
+    )
     assert {(a["namespace"], a["name"]) for a in by_path["aliases"]} == {
         ("hive://dataproc-producer-test-m:9083", "default.t1"),
         ("hdfs://dataproc-producer-test-m/user/hive/warehouse", "default.t1"),
@@ -104,7 +113,11 @@ def test_drop_marks_the_dataset_and_a_later_create_revives_it(db):
     ingest(db, events[:4])  # the application starts, drops t1 (START, COMPLETE) and drops t2
     with db.session() as session:
         t2 = get_dataset(session, namespace="hdfs://dataproc-producer-test-m", name="/user/hive/warehouse/t2")
-    assert t2["deleted"] is True and t2["lastLifecycleState"] == "DROP" and t2["droppedAt"] == "2024-10-17T09:18:14.923000Z"
+    assert (
+        t2["deleted"] is True
+        and t2["lastLifecycleState"] == "DROP"
+        and t2["droppedAt"] == "2024-10-17T09:18:14.923000Z"
+    )
     ingest(db, events[4:])
     with db.session() as session:
         t2 = get_dataset(session, namespace="hdfs://dataproc-producer-test-m", name="/user/hive/warehouse/t2")
@@ -120,7 +133,9 @@ def test_marquez_seed_schema_docs_sources_and_freshness(db):
     assert orders["sourceName"] == "food_delivery_db"
     assert orders["description"] == "A table for weekly orders."
     assert [f["name"] for f in orders["fields"]][:3] == ["order_id", "placed_on", "discount_id"]
-    assert orders["lastModifiedAt"] == "2024-03-01T06:07:00Z"  # etl_orders_7_days completed 7 minutes after start
+    assert (
+        orders["lastModifiedAt"] == "2024-03-01T06:07:00Z"
+    )  # etl_orders_7_days completed 7 minutes after start
     assert orders["currentVersion"]
 
 
@@ -142,7 +157,6 @@ def test_every_file_together(db):
     ingest(db, events)
     assert count(db, "lineage_event") == 94
     assert count(db, "lineage_namespace") == 14
-    with db.session() as session:
-        with pytest.raises(Exception) as missing:
-            get_run(session, run_id="00000000-0000-0000-0000-000000000000")
+    with db.session() as session, pytest.raises(Exception) as missing:
+        get_run(session, run_id="00000000-0000-0000-0000-000000000000")
     assert missing.value.status == 404
