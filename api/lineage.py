@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 import lineage
 from api.auth import current_actor, require_roles
-from api.context import db_session
+from api.context import db_session, runtime
 from api.schemas.lineage import (
     BatchIn,
     BatchOut,
@@ -56,9 +56,12 @@ def post_event():
     """Record one OpenLineage event (RunEvent, DatasetEvent or JobEvent), as Marquez's endpoint does.
 
     Accepts `Content-Encoding: gzip`. The same event sent twice is stored once (status `duplicate`).
+    As in Marquez, the graph is derived right after the answer (usually within milliseconds).
     """
     parsed = lineage.parse_event(_json_body())
-    return lineage.ingest_event(db_session(), event=parsed, actor=current_actor())
+    result = lineage.ingest_event(db_session(), event=parsed, actor=current_actor(), defer=True)
+    lineage.derive_soon(runtime().db)
+    return result
 
 
 @blp.route("/lineage/batch", methods=["POST"])
@@ -72,7 +75,8 @@ def post_batch():
     body = _json_body()
     events = body.get("events") if isinstance(body, dict) else None
     checked = lineage.check_batch(events)
-    result = lineage.ingest_batch(db_session(), events=checked, actor=current_actor())
+    result = lineage.ingest_batch(db_session(), events=checked, actor=current_actor(), defer=True)
+    lineage.derive_soon(runtime().db)
     accepted = result.stored + result.duplicates
     return result, 201 if not result.rejected else (207 if accepted else 422)
 

@@ -1,6 +1,7 @@
 """lineage: OpenLineage ingest and store, graph and column-lineage queries, impact, retention (see README.md)."""
 
 from lineage.column_graph import column_lineage_graph
+from lineage.deriver import derive_soon, drain
 from lineage.graph import Graph, GraphNode, lineage_graph
 from lineage.impact import ImpactReport, impact
 from lineage.ingest import INTERNAL, BatchResult, IngestResult, check_batch, ingest_batch, ingest_event
@@ -15,6 +16,7 @@ from lineage.listing import (
     list_runs,
     list_sources,
 )
+from lineage.pipeline import PendingStatus, derive_pending, pending_status, retry_failed
 from lineage.raw_store import page as event_page
 from lineage.rebuild import rebuild
 from lineage.retention import purge_events, purge_expired
@@ -28,8 +30,12 @@ __all__ = [
     "ImpactReport",
     "IngestResult",
     "ParsedEvent",
+    "PendingStatus",
     "check_batch",
     "column_lineage_graph",
+    "derive_pending",
+    "derive_soon",
+    "drain",
     "event_page",
     "get_dataset",
     "get_job",
@@ -46,7 +52,9 @@ __all__ = [
     "list_sources",
     "parse_body",
     "parse_event",
+    "pending_status",
     "purge_events",
     "purge_expired",
     "rebuild",
+    "retry_failed",
 ]

@@ -29,13 +29,20 @@ def apply(
     stamp: str,
     resolve: Resolver,
     job_id: int | None,
-    run_id: str | None,
+    content_changed: bool,
 ) -> bool:
-    """Replace the output's column edges with this facet's, unless a later facet already defined them."""
-    if (out.column_lineage_stamp or "") > stamp:
+    """Replace the output's column edges with this facet's, unless a later facet already defined them.
+
+    A facet with the same content as the one the edges came from only moves the stamp forward
+    (producers resend it with every event of every run).
+    """
+    previous = out.column_lineage_stamp
+    if (previous or "") > stamp:
+        return False
+    out.column_lineage_stamp = stamp
+    if previous is not None and not content_changed:
         return False
     session.execute(sa.delete(LineageColumnEdge).where(LineageColumnEdge.out_dataset_id == out.id))
-    out.column_lineage_stamp = stamp
     if facet.get("_deleted") is True:
         return True
     rows: dict[tuple[str, int, str], dict[str, Any]] = {}
@@ -45,7 +52,7 @@ def apply(
     for source in facet.get("dataset") or []:
         _add(rows, out.id, WHOLE_DATASET, source, {}, resolve)
     for row in rows.values():
-        row.update(job_id=job_id, run_id=run_id)
+        row["job_id"] = job_id
         row["direct"], row["masking"] = carries_values(row), is_masking(row)
     if rows:
         session.execute(sa.insert(LineageColumnEdge.__table__), list(rows.values()))

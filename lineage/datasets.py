@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from lineage.models import LineageDataset, LineageDatasetName, LineageDatasetVersion, LineageSource
-from lineage.storage import merge_facets, name_key
+from lineage.models import LineageDataset, LineageDatasetName, LineageDatasetVersion
+from lineage.row_cache import RowCache
+from lineage.storage import apply_merge, chunks, merge_facets, name_key
 
 VERSION_NAMESPACE = uuid.UUID("5b0c7f0e-6f7e-4b52-9a57-1c0f3f4f2d11")
 
@@ -23,36 +25,16 @@ def resolve(session: Session, namespace: str, name: str) -> LineageDataset | Non
     ).first()
 
 
-def ensure(session: Session, namespace: str, name: str, at: datetime) -> tuple[LineageDataset, bool]:
-    """The dataset for (namespace, name), created with no facets when first seen; (row, created)."""
-    found = resolve(session, namespace, name)
-    if found is not None:
-        if at < found.created_at:
-            found.created_at = at
-        if at > found.updated_at:
-            found.updated_at = at
-        return found, False
-    row = LineageDataset(
-        key=name_key(namespace, name), namespace=namespace, name=name, created_at=at, updated_at=at
-    )
-    session.add(row)
-    session.flush()
-    session.add(
-        LineageDatasetName(key=row.key, namespace=namespace, name=name, dataset_id=row.id, kind="primary")
-    )
-    return row, True
-
-
 def apply_facets(
-    session: Session, ds: LineageDataset, facets: dict[str, Any] | None, at: datetime, stamp: str
+    cache: RowCache, ds: LineageDataset, facets: dict[str, Any] | None, at: datetime, stamp: str
 ) -> set[str]:
     """Merge an event's dataset facets (latest wins per facet) and refresh what is derived from them."""
-    if isinstance((facets or {}).get("dataSource"), dict):
-        _source(session, facets["dataSource"], at)
-    merged, stamps, changed = merge_facets(ds.facets, ds.facet_stamps, facets, stamp)
-    if not changed:
-        return changed
-    ds.facets, ds.facet_stamps = merged, stamps
+    source = (facets or {}).get("dataSource")
+    if isinstance(source, dict) and source_name(source):
+        cache.source(source_name(source), source.get("uri"), at)
+    merge = merge_facets(ds.facets, ds.facet_stamps, facets, stamp)
+    apply_merge(ds, merge)
+    changed, merged = merge.changed, merge.facets
     if "schema" in changed:
         ds.fields = schema_fields(merged.get("schema"))
     if "documentation" in changed:
@@ -61,11 +43,11 @@ def apply_facets(
         ds.owners = owners(merged.get("ownership"))
     if "dataSource" in changed:
         ds.source_name = source_name(merged.get("dataSource"))
-    if "lifecycleStateChange" in changed:
+    if "lifecycleStateChange" in merge.restamped:
         state = (merged.get("lifecycleStateChange") or {}).get("lifecycleStateChange")
         ds.lifecycle_state = state
         ds.dropped = state == "DROP"
-        ds.dropped_at = at if ds.dropped else None
+        ds.dropped_at = at if ds.dropped else None  # the latest event that said DROP
     return changed
 
 
@@ -98,26 +80,13 @@ def source_name(facet: dict[str, Any] | None) -> str | None:
     return name[:512] if name else None
 
 
-def _source(session: Session, facet: dict[str, Any], at: datetime) -> None:
-    name = source_name(facet)
-    if not name:
-        return
-    source = session.exec(select(LineageSource).where(LineageSource.name == name)).first()
-    if source is None:
-        session.add(LineageSource(name=name, uri=facet.get("uri"), created_at=at, updated_at=at))
-    else:
-        source.created_at = min(source.created_at, at)
-        if at >= source.updated_at:
-            source.uri, source.updated_at = facet.get("uri") or source.uri, at
-
-
 def version_id(namespace: str, name: str, origin: str) -> str:
     """A stable version id from the dataset's name as sent and what made the version (run or event)."""
     return str(uuid.uuid5(VERSION_NAMESPACE, f"{namespace}\x00{name}\x00{origin}"))
 
 
 def record_version(
-    session: Session,
+    cache: RowCache,
     ds: LineageDataset,
     *,
     vid: str,
@@ -128,13 +97,9 @@ def record_version(
     lifecycle: str | None,
     row_count: int | None,
 ) -> LineageDatasetVersion:
-    """Create or update a version; the dataset's current version is its latest one."""
-    version = session.get(LineageDatasetVersion, vid)
-    if version is None:
-        version = LineageDatasetVersion(id=vid, dataset_id=ds.id, run_id=run_id, created_at=at)
-        session.add(version)
-    elif at < version.created_at:
-        version.created_at = at
+    """Create or update a version (the dataset's current version is settled per batch: `refresh_current`)."""
+    version = cache.version(vid, ds.id, run_id, at)
+    version.dataset_id = ds.id
     newest = stamp >= version.fields_stamp
     if schema is not None and newest:
         version.fields, version.fields_stamp = schema_fields(schema), stamp
@@ -142,12 +107,27 @@ def record_version(
         version.lifecycle_state = lifecycle
     if row_count is not None:
         version.row_count = row_count
-    # Recomputed rather than compared: an earlier event of another version may arrive later.
-    session.flush()
-    ds.current_version = session.exec(
-        select(LineageDatasetVersion.id)
-        .where(LineageDatasetVersion.dataset_id == ds.id)
-        .order_by(LineageDatasetVersion.created_at.desc(), LineageDatasetVersion.id.desc())
-        .limit(1)
-    ).first()
     return version
+
+
+def refresh_current(session: Session, datasets: dict[int, LineageDataset]) -> None:
+    """Each dataset's current version is its latest (recomputed: events of one version may arrive late)."""
+    table = LineageDatasetVersion.__table__
+    for batch in chunks(list(datasets)):
+        ranked = (
+            sa.select(
+                table.c.dataset_id,
+                table.c.id,
+                sa.func.row_number()
+                .over(
+                    partition_by=table.c.dataset_id, order_by=(table.c.created_at.desc(), table.c.id.desc())
+                )
+                .label("rank"),
+            )
+            .where(table.c.dataset_id.in_(batch))
+            .subquery()
+        )
+        for dataset_id, vid in session.execute(
+            sa.select(ranked.c.dataset_id, ranked.c.id).where(ranked.c.rank == 1)
+        ):
+            datasets[dataset_id].current_version = vid

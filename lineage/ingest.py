@@ -1,7 +1,8 @@
-"""Ingest OpenLineage events: check, append to the raw log once, derive the graph, audit, commit.
+"""Ingest OpenLineage events: check, append to the raw log once, derive the graph (or queue it), audit.
 
-One event is one transaction: the raw row, every derived row and the audit entry are written together
-or not at all. A batch reports a result per event; a rejected event writes nothing, the others are kept.
+One call is one transaction: the raw rows, the derived rows (or queue entries) and the audit entry are
+written together or not at all. A batch reports a result per event; a rejected event writes nothing,
+the others are kept. The same event sent twice is stored once (identity: sha256 of its canonical JSON).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from core import audit
 from core.audit import Actor
 from core.errors import ConcordError, InvalidInput
-from lineage import derive, raw_store
+from lineage import pipeline, raw_store
 from lineage.validate import ParsedEvent, parse_event
 
 MAX_BATCH = 5000
@@ -84,26 +85,35 @@ class BatchResult:
         return self._first_error("field")
 
 
-def ingest_event(session: Session, *, event: Any, actor: Actor, commit: bool = True) -> IngestResult:
+def ingest_event(
+    session: Session, *, event: Any, actor: Actor, defer: bool = False, commit: bool = True
+) -> IngestResult:
     """Check and store one decoded event (400/422 naming the field; nothing stored when rejected).
 
     `event` may be already checked (a ParsedEvent): the API checks before it opens its write
-    transaction, so SQLite's write lock is never held while JSON is validated.
+    transaction, so SQLite's write lock is never held while JSON is validated. With `defer` the event
+    is queued for the deriver (the API's way); otherwise it is derived in this transaction.
     """
     parsed = event if isinstance(event, ParsedEvent) else parse_event(event)
-    result = store(session, parsed)
-    if result.status == "stored":
-        audit.record(
-            session,
-            actor,
-            "lineage.ingest",
-            "lineage_event",
-            parsed.event_hash,
-            {"seq": result.seq, "kind": parsed.kind, "eventType": parsed.event_type, **_subject(parsed)},
-        )
+    seq = raw_store.append(session, parsed)
+    if seq is None:
+        session.rollback()
+        return IngestResult("duplicate", parsed.event_hash, parsed.kind)
+    if defer:
+        pipeline.enqueue(session, [seq])
+    else:
+        pipeline.apply(session, [parsed])
+    audit.record(
+        session,
+        actor,
+        "lineage.ingest",
+        "lineage_event",
+        parsed.event_hash,
+        {"seq": seq, "kind": parsed.kind, "eventType": parsed.event_type, **_subject(parsed)},
+    )
     if commit:
         session.commit()
-    return result
+    return IngestResult("stored", parsed.event_hash, parsed.kind, seq)
 
 
 @dataclass(frozen=True)
@@ -128,47 +138,37 @@ def check_batch(events: Any) -> CheckedBatch:
     return CheckedBatch(items)
 
 
-def ingest_batch(session: Session, *, events: Any, actor: Actor, commit: bool = True) -> BatchResult:
+def ingest_batch(
+    session: Session, *, events: Any, actor: Actor, defer: bool = False, commit: bool = True
+) -> BatchResult:
     """Store each valid event of a batch; invalid ones are reported by index and field, and skipped."""
     checked = events if isinstance(events, CheckedBatch) else check_batch(events)
     result = BatchResult()
-    seqs: list[int] = []
+    stored: list[tuple[int, ParsedEvent]] = []
     for index, parsed in enumerate(checked.items):
         if isinstance(parsed, ConcordError):
             result.items.append(BatchItem(index, "rejected", error=parsed.to_dict()))
             continue
-        savepoint = session.begin_nested()
-        try:
-            outcome = store(session, parsed)
-            savepoint.commit()
-        except ConcordError as exc:  # e.g. the catalogue refused the dataset: only this event is skipped
-            savepoint.rollback()
-            result.items.append(BatchItem(index, "rejected", parsed.event_hash, exc.to_dict()))
-            continue
-        result.items.append(BatchItem(index, outcome.status, parsed.event_hash))
-        if outcome.seq is not None:
-            seqs.append(outcome.seq)
-    if seqs:
+        seq = raw_store.append(session, parsed)
+        result.items.append(BatchItem(index, "duplicate" if seq is None else "stored", parsed.event_hash))
+        if seq is not None:
+            stored.append((seq, parsed))
+    if stored:
+        if defer:
+            pipeline.enqueue(session, [seq for seq, _ in stored])
+        else:
+            pipeline.apply(session, [parsed for _, parsed in stored])
         audit.record(
             session,
             actor,
             "lineage.ingest_batch",
             "lineage_event",
-            f"{min(seqs)}..{max(seqs)}",
+            f"{stored[0][0]}..{stored[-1][0]}",
             {"stored": result.stored, "duplicates": result.duplicates, "rejected": result.rejected},
         )
     if commit:
         session.commit()
     return result
-
-
-def store(session: Session, parsed: ParsedEvent) -> IngestResult:
-    """Append the raw event and apply it to the derived model, unless it is a duplicate."""
-    seq = raw_store.append(session, parsed)
-    if seq is None:
-        return IngestResult("duplicate", parsed.event_hash, parsed.kind)
-    derive.apply(session, parsed)
-    return IngestResult("stored", parsed.event_hash, parsed.kind, seq)
 
 
 def _subject(parsed: ParsedEvent) -> dict[str, Any]:

@@ -37,6 +37,18 @@ class LineageEvent(SQLModel, table=True):
     payload: str = Field(sa_type=sa.Text)
 
 
+class LineagePending(SQLModel, table=True):
+    """A stored event whose derivation is still to do (the API answers before deriving, as Marquez does)."""
+
+    __tablename__ = "lineage_pending"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    queued_at: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = Field(default=0)
+    failed: bool = Field(default=False)  # derivation raised even alone: kept aside, reported, not retried
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+
 class LineageNamespace(SQLModel, table=True):
     """A namespace seen on a job or dataset."""
 

@@ -112,5 +112,4 @@ class LineageColumnEdge(SQLModel, table=True):
     # Carries values (a DIRECT transformation, or no detail given) and hides them (masking / MASKED).
     direct: bool = Field(default=True)
     masking: bool = Field(default=False)
-    job_id: int | None = Field(default=None, foreign_key="lineage_job.id")
-    run_id: str | None = Field(default=None, max_length=36)
+    job_id: int | None = Field(default=None, foreign_key="lineage_job.id")  # the job that declared it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from core import clock
-from lineage.models import LineageEvent
+from lineage.models import LineageEvent, LineagePending
 from lineage.storage import dialect
 from lineage.validate import ParsedEvent
 
@@ -35,13 +36,15 @@ def append(session: Session, parsed: ParsedEvent) -> int | None:
         "size_bytes": len(parsed.payload),
         "payload": parsed.payload,
     }
-    table = LineageEvent.__table__
-    insert = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
+    return session.execute(_append_statement(dialect(session)), row).scalar()
+
+
+@functools.cache
+def _append_statement(dialect_name: str):
     # ON CONFLICT DO NOTHING: two clients racing with the same event store it once, without an error.
-    statement = (
-        insert(table).values(row).on_conflict_do_nothing(index_elements=["event_hash"]).returning(table.c.seq)
-    )
-    return session.execute(statement).scalar()
+    table = LineageEvent.__table__
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=["event_hash"]).returning(table.c.seq)
 
 
 def exists(session: Session, event_hash: str) -> bool:
@@ -91,20 +94,20 @@ def page(
     return EventPage(events=[orjson.loads(p) for p in rows], total_count=total)
 
 
-def replay(session: Session, *, batch: int = 500) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every stored event in the order it was stored, as (seq, raw object)."""
+def replay(session: Session, *, batch: int = 500) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """Every stored event in the order it was stored, as (seq, hash, raw object)."""
     after = 0
     while True:
         rows = session.exec(
-            select(LineageEvent.seq, LineageEvent.payload)
+            select(LineageEvent.seq, LineageEvent.event_hash, LineageEvent.payload)
             .where(LineageEvent.seq > after)
             .order_by(LineageEvent.seq)
             .limit(batch)
         ).all()
         if not rows:
             return
-        for seq, payload in rows:
-            yield seq, orjson.loads(payload)
+        for seq, event_hash, payload in rows:
+            yield seq, event_hash, orjson.loads(payload)
         after = rows[-1][0]
 
 
@@ -114,6 +117,9 @@ def count(session: Session) -> int:
 
 
 def delete_received_before(session: Session, cutoff: datetime) -> int:
-    """Delete events stored before `cutoff`; how many went."""
-    result = session.execute(sa.delete(LineageEvent).where(LineageEvent.received_at < cutoff))
+    """Delete events stored before `cutoff`, except those still waiting for derivation; how many went."""
+    waiting = sa.select(LineagePending.seq)
+    result = session.execute(
+        sa.delete(LineageEvent).where(LineageEvent.received_at < cutoff, LineageEvent.seq.not_in(waiting))
+    )
     return result.rowcount or 0

@@ -16,13 +16,14 @@ from sqlmodel import Session
 from core import audit
 from core.audit import Actor
 from core.clock import iso
-from core.errors import ConcordError, Conflict
-from lineage import derive, raw_store
+from core.errors import Conflict
+from lineage import derive, pipeline, raw_store
 from lineage.models import (
     LineageDataset,
     LineageDatasetName,
     LineageDatasetVersion,
     LineageNamespace,
+    LineagePending,
     LineageSource,
 )
 from lineage.models_graph import (
@@ -34,7 +35,7 @@ from lineage.models_graph import (
     LineageRunState,
 )
 from lineage.retention import purged_before, purged_count
-from lineage.validate import parse_event
+from lineage.validate import ParsedEvent, from_store
 
 # Children before parents, so foreign keys hold at every step.
 DERIVED = [
@@ -67,6 +68,15 @@ def clear_derived(session: Session) -> None:
         session.execute(sa.delete(model))
 
 
+def _apply(session: Session, batch: list[ParsedEvent], result: RebuildResult, progress) -> None:
+    if batch:
+        derive.apply(session, batch)
+        result.replayed += len(batch)
+        if progress is not None:
+            progress(len(batch))
+        batch.clear()
+
+
 def rebuild(
     session: Session,
     *,
@@ -83,18 +93,19 @@ def rebuild(
             "the runs, versions and edges only they described. Pass allow_partial (--allow-partial) to accept that",
             field="allow_partial",
         )
+    pipeline.take_lock(session)
     clear_derived(session)
+    session.execute(sa.delete(LineagePending))  # every stored event is replayed below
     result = RebuildResult()
-    for seq, raw in raw_store.replay(session):
+    batch: list[ParsedEvent] = []
+    for seq, event_hash, raw in raw_store.replay(session):
         try:
-            parsed = parse_event(raw)
-        except ConcordError as exc:
-            result.skipped.append((seq, f"{exc.field}: {exc.message}"))
-            continue
-        derive.apply(session, parsed)
-        result.replayed += 1
-        if progress is not None:
-            progress(1)
+            batch.append(from_store(raw, event_hash))
+        except Exception as exc:  # a stored event the current code cannot read: reported, not fatal
+            result.skipped.append((seq, f"{type(exc).__name__}: {exc}"))
+        if len(batch) >= pipeline.BATCH:
+            _apply(session, batch, result, progress)
+    _apply(session, batch, result, progress)
     audit.record(
         session,
         actor,

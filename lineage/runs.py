@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from core.clock import parse_instant
-from lineage.models_graph import LineageRun, LineageRunState
-from lineage.storage import insert_ignore, merge_facets
+from lineage.models_graph import LineageRun
+from lineage.storage import apply_merge, merge_facets
 
 STATE_OF = {
     "START": "RUNNING",
@@ -25,30 +23,8 @@ STATE_OF = {
 TERMINAL = frozenset({"COMPLETED", "FAILED", "ABORTED"})
 
 
-def ensure(session: Session, run_id: str, job_id: int, at: datetime, *, static: bool = False) -> LineageRun:
-    """The run row, created on its first event."""
-    run = session.get(LineageRun, run_id)
-    if run is None:
-        run = LineageRun(
-            id=run_id, job_id=job_id, is_static=static, first_event_at=at, last_event_at=at, sort_at=at
-        )
-        session.add(run)
-        return run
-    run.first_event_at = min(run.first_event_at, at)
-    run.last_event_at = max(run.last_event_at, at)
-    run.sort_at = run.started_at or run.first_event_at
-    return run
-
-
-def apply_event(
-    session: Session, run: LineageRun, event_type: str | None, at: datetime, stamp: str, event_hash: str
-) -> None:
-    """Record the transition and update state, start and end."""
-    insert_ignore(
-        session,
-        LineageRunState,
-        [{"event_hash": event_hash, "run_id": run.id, "transition": event_type or "OTHER", "at": at}],
-    )
+def apply_event(run: LineageRun, event_type: str | None, at: datetime, stamp: str) -> None:
+    """Update state, start and end for one event (its transition row is written by the caller)."""
     if event_type == "START" and (run.started_at is None or at < run.started_at):
         run.started_at = at
         run.sort_at = at
@@ -69,10 +45,9 @@ def _wins(run: LineageRun, state: str, stamp: str) -> bool:
 
 def apply_facets(run: LineageRun, facets: dict[str, Any] | None, stamp: str) -> None:
     """Merge run facets (latest wins per facet) and read the nominal time."""
-    merged, stamps, changed = merge_facets(run.facets, run.facet_stamps, facets, stamp)
-    if not changed:
-        return
-    run.facets, run.facet_stamps = merged, stamps
+    merge = merge_facets(run.facets, run.facet_stamps, facets, stamp)
+    apply_merge(run, merge)
+    changed, merged = merge.changed, merge.facets
     if "nominalTime" in changed:
         nominal = merged.get("nominalTime") or {}
         run.nominal_start = _instant(nominal.get("nominalStartTime"))

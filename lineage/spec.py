@@ -1,4 +1,4 @@
-"""The OpenLineage 2-0-2 JSON schema (shipped in `spec/`), compiled once per event kind with our overlays."""
+"""The OpenLineage 2-0-2 JSON schema (shipped in `spec/`), compiled once per event kind."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
-from lineage.facet_shapes import DEFS, OVERLAYS
 
 SPEC_FILE = Path(__file__).resolve().parent / "spec" / "OpenLineage-2-0-2.json"
 SPEC_VERSION = "2-0-2"
@@ -30,14 +28,7 @@ def default_schema_url(kind: str) -> str:
 
 @functools.cache
 def validator(kind: str) -> Draft202012Validator:
-    """A compiled validator for one event kind: the core definition and Concord's overlay, both must hold."""
+    """A compiled validator for one event kind (`RunEvent`, `DatasetEvent`, `JobEvent`) of the core schema."""
     core = core_schema()
     registry = Registry().with_resource(core["$id"], Resource.from_contents(core))
-    combined = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://concord.invalid/lineage/{kind}.json",
-        "$defs": DEFS,
-        "allOf": [{"$ref": f"{core['$id']}#/$defs/{kind}"}, OVERLAYS[kind]],
-    }
-    Draft202012Validator.check_schema(combined)
-    return Draft202012Validator(combined, registry=registry)
+    return Draft202012Validator({"$ref": f"{core['$id']}#/$defs/{kind}"}, registry=registry)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -25,13 +28,16 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+@functools.cache
+def _insert_ignore_statement(dialect_name: str, table: sa.Table):
+    make = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return make(table).on_conflict_do_nothing()
+
+
 def insert_ignore(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows, skipping those whose primary or unique key already exists."""
-    if not rows:
-        return
-    table = model.__table__
-    make = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
-    session.execute(make(table).values(list(rows)).on_conflict_do_nothing())
+    """Insert rows, skipping those whose primary or unique key already exists (one prepared statement)."""
+    if rows:
+        session.execute(_insert_ignore_statement(dialect(session), model.__table__), list(rows))
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -46,23 +52,47 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
+@dataclass(frozen=True)
+class FacetMerge:
+    """Facets after merging an event's: content, stamps, names whose content changed, names it re-stamped."""
+
+    facets: dict[str, Any]
+    stamps: dict[str, str]
+    changed: set[str]
+    restamped: set[str]
+
+
 def merge_facets(
     facets: dict[str, Any], stamps: dict[str, str], incoming: dict[str, Any] | None, stamp: str
-) -> tuple[dict[str, Any], dict[str, str], set[str]]:
+) -> FacetMerge:
     """Merge `incoming` into current facets: per facet the latest stamp wins; `_deleted: true` removes it.
 
-    Returns new dicts (JSON columns must be reassigned to be saved) and the names that changed.
+    New dicts are returned (JSON columns must be reassigned to be saved); `facets` is the same object when
+    no content changed (producers resend facets with every event), so callers can skip rewriting it.
     """
     if not incoming:
-        return facets, stamps, set()
-    out, out_stamps, changed = dict(facets), dict(stamps), set()
+        return FacetMerge(facets, stamps, set(), set())
+    out, out_stamps, changed, restamped = None, dict(stamps), set(), set()
     for name, facet in incoming.items():
         if out_stamps.get(name, "") > stamp:
             continue
         out_stamps[name] = stamp
+        restamped.add(name)
+        deleted = isinstance(facet, dict) and facet.get("_deleted") is True
+        if (name not in facets) if deleted else (facets.get(name) == facet):
+            continue
+        out = out if out is not None else dict(facets)
         changed.add(name)
-        if isinstance(facet, dict) and facet.get("_deleted") is True:
+        if deleted:
             out.pop(name, None)
         else:
             out[name] = facet
-    return out, out_stamps, changed
+    return FacetMerge(facets if out is None else out, out_stamps if restamped else stamps, changed, restamped)
+
+
+def apply_merge(row, merge: FacetMerge) -> None:
+    """Write a merge's facets and stamps to a row (only what changed: JSON columns are costly to rewrite)."""
+    if merge.restamped:
+        row.facet_stamps = merge.stamps
+    if merge.changed:
+        row.facets = merge.facets

@@ -29,7 +29,13 @@ class Alias:
 
 
 def link(
-    session: Session, ds: LineageDataset, namespace: str, name: str, kind: str, link_type: str | None = None
+    session: Session,
+    ds: LineageDataset,
+    namespace: str,
+    name: str,
+    kind: str,
+    link_type: str | None = None,
+    on_merge=None,
 ) -> Alias | None:
     """Make (namespace, name) an alias of `ds`, merging any dataset that had that name; the Alias if new."""
     key = name_key(namespace, name)
@@ -40,6 +46,8 @@ def link(
         other = session.get(LineageDataset, existing.dataset_id)
         if other is not None:
             merge(session, survivor=ds, other=other)
+            if on_merge is not None:
+                on_merge(other)
         existing = session.get(LineageDatasetName, key)
         if existing is not None:
             existing.kind, existing.link_type = kind, link_type or existing.link_type
@@ -49,6 +57,7 @@ def link(
             key=key, namespace=namespace, name=name, dataset_id=ds.id, kind=kind, link_type=link_type
         )
     )
+    session.flush()  # the next event of this batch must find this name (derivation runs without autoflush)
     return Alias(ds.namespace, ds.name, namespace, name)
 
 

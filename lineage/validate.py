@@ -13,6 +13,7 @@ from jsonschema.exceptions import relevance
 
 from core.clock import parse_instant
 from core.errors import BadRequest, InvalidInput
+from lineage import shape_rules
 from lineage.normalise import SHORT_KIND, detect_kind, normalise
 from lineage.spec import validator
 
@@ -84,6 +85,10 @@ def parse_event(obj: Any, *, prefix: str = "") -> ParsedEvent:
             f"{kind}: {message}", field=prefix + field if field else prefix.rstrip(".") or None
         )
     try:
+        shape_rules.check(event, kind)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{kind}: {exc.message}", field=prefix + exc.field) from None
+    try:
         at = parse_instant(event["eventTime"])
     except (ValueError, TypeError):
         raise InvalidInput(
@@ -98,6 +103,20 @@ def parse_event(obj: Any, *, prefix: str = "") -> ParsedEvent:
         event_hash=digest,
         event_time=at,
         payload=orjson.dumps(obj).decode(),
+    )
+
+
+def from_store(raw: dict[str, Any], digest: str) -> ParsedEvent:
+    """An event read back from the raw log: checked when it arrived, so only normalised again."""
+    kind = detect_kind(raw)
+    event = normalise(raw, kind)
+    return ParsedEvent(
+        kind=SHORT_KIND[kind],
+        raw=raw,
+        event=event,
+        event_hash=digest,
+        event_time=parse_instant(event["eventTime"]),
+        payload="",
     )
 
 

@@ -165,7 +165,7 @@ SNAPSHOT_QUERIES = {
     "edges": "SELECT j.name, e.direction, d.namespace, d.name FROM lineage_edge e "
     "JOIN lineage_job j ON j.id = e.job_id JOIN lineage_dataset d ON d.id = e.dataset_id",
     "column_edges": "SELECT o.name, c.out_field, i.name, c.in_field, c.transformations, c.transformation_type, "
-    "c.direct, c.masking, c.run_id FROM lineage_column_edge c JOIN lineage_dataset o ON o.id = c.out_dataset_id "
+    "c.direct, c.masking FROM lineage_column_edge c JOIN lineage_dataset o ON o.id = c.out_dataset_id "
     "JOIN lineage_dataset i ON i.id = c.in_dataset_id",
 }
 

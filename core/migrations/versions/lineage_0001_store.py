@@ -38,6 +38,14 @@ def upgrade() -> None:
     op.create_index("ix_lineage_event_received_at", "lineage_event", ["received_at"])
     op.create_index("ix_lineage_event_run_id", "lineage_event", ["run_id"])
     op.create_table(
+        "lineage_pending",
+        sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("queued_at", UTC(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Boolean(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+    )
+    op.create_table(
         "lineage_namespace",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(512), nullable=False, unique=True),
@@ -189,7 +197,6 @@ def _edges() -> None:
         sa.Column("direct", sa.Boolean(), nullable=False),
         sa.Column("masking", sa.Boolean(), nullable=False),
         sa.Column("job_id", sa.Integer(), sa.ForeignKey("lineage_job.id"), nullable=True),
-        sa.Column("run_id", sa.String(36), nullable=True),
     )
     op.create_index("ix_lineage_column_edge_out", "lineage_column_edge", ["out_dataset_id", "out_field"])
     op.create_index("ix_lineage_column_edge_in", "lineage_column_edge", ["in_dataset_id", "in_field"])
@@ -207,6 +214,7 @@ def downgrade() -> None:
         "lineage_dataset_name",
         "lineage_dataset",
         "lineage_meta",
+        "lineage_pending",
         "lineage_source",
         "lineage_namespace",
         "lineage_event",
