@@ -7,6 +7,7 @@ are or percent-encoded; these routes keep double slashes.
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from werkzeug.routing import PathConverter
 
 import lineage
 from api.auth import require_roles
@@ -34,6 +35,17 @@ blp = Blueprint(
 KEEP_SLASHES = {"merge_slashes": False}
 
 
+class NameConverter(PathConverter):
+    """Like `path`, but a name may start with `/` (HDFS and file paths as dataset names)."""
+
+    regex = ".+?"
+    part_isolating = False  # werkzeug infers this from a "/" in the regex; there is none, but it spans parts
+
+
+# Recorded before the routes below, so the app knows the converter when it adds them.
+blp.record_once(lambda state: state.app.url_map.converters.setdefault("name", NameConverter))
+
+
 @blp.route("/namespaces")
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, NamespacesOut)
@@ -52,7 +64,7 @@ def list_sources(query):
     return lineage.list_sources(db_session(), **query)
 
 
-@blp.route("/namespaces/<path:namespace>/datasets", **KEEP_SLASHES)
+@blp.route("/namespaces/<name:namespace>/datasets", **KEEP_SLASHES)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, DatasetsOut)
 @require_roles(*READERS)
@@ -61,7 +73,7 @@ def list_datasets(query, namespace: str):
     return lineage.list_datasets(db_session(), namespace=namespace, **query)
 
 
-@blp.route("/namespaces/<path:namespace>/datasets/<path:name>", **KEEP_SLASHES)
+@blp.route("/namespaces/<name:namespace>/datasets/<name:name>", **KEEP_SLASHES)
 @blp.response(200, DatasetOut)
 @require_roles(*READERS)
 def get_dataset(namespace: str, name: str):
@@ -69,7 +81,7 @@ def get_dataset(namespace: str, name: str):
     return lineage.get_dataset(db_session(), namespace=namespace, name=name)
 
 
-@blp.route("/namespaces/<path:namespace>/datasets/<path:name>/versions", **KEEP_SLASHES)
+@blp.route("/namespaces/<name:namespace>/datasets/<name:name>/versions", **KEEP_SLASHES)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, VersionsOut)
 @require_roles(*READERS)
@@ -87,7 +99,7 @@ def list_all_jobs(query):
     return lineage.list_jobs(db_session(), **query)
 
 
-@blp.route("/namespaces/<path:namespace>/jobs", **KEEP_SLASHES)
+@blp.route("/namespaces/<name:namespace>/jobs", **KEEP_SLASHES)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, JobsOut)
 @require_roles(*READERS)
@@ -96,7 +108,7 @@ def list_jobs(query, namespace: str):
     return lineage.list_jobs(db_session(), namespace=namespace, **query)
 
 
-@blp.route("/namespaces/<path:namespace>/jobs/<path:name>", **KEEP_SLASHES)
+@blp.route("/namespaces/<name:namespace>/jobs/<name:name>", **KEEP_SLASHES)
 @blp.response(200, JobOut)
 @require_roles(*READERS)
 def get_job(namespace: str, name: str):
@@ -104,7 +116,7 @@ def get_job(namespace: str, name: str):
     return lineage.get_job(db_session(), namespace=namespace, name=name)
 
 
-@blp.route("/namespaces/<path:namespace>/jobs/<path:name>/runs", **KEEP_SLASHES)
+@blp.route("/namespaces/<name:namespace>/jobs/<name:name>/runs", **KEEP_SLASHES)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, RunsOut)
 @require_roles(*READERS)

@@ -23,12 +23,37 @@ CANDIDATES = [
     "/work/shared/fixtures/openlineage",
 ]
 RUN_START = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
+SPARK_CLL = "compat_spark_1.19.0_column_lineage_events.json"
+DATAPROC = "compat_spark_dataproc_bigquery_events.json"
+AIRFLOW = "compat_airflow_provider_1.14.0_events.json"
+MARQUEZ_SEED = "marquez_docker_metadata.template.json"
+MARQUEZ_CASES = "marquez_api_test_events.json"
 FILES = [
     "compat_airflow_provider_1.14.0_events.json",
     "compat_spark_1.19.0_column_lineage_events.json",
     "compat_spark_dataproc_bigquery_events.json",
     "marquez_docker_metadata.template.json",
     "marquez_api_test_events.json",
+]
+
+
+# Per producer: (datasets, names, versions, jobs, runs, run states, edges, column edges), checked by reading the events.
+EXPECTED = {
+    AIRFLOW: (13, 13, 10, 16, 16, 32, 24, 16),
+    SPARK_CLL: (3, 6, 3, 4, 4, 9, 5, 10),
+    DATAPROC: (2, 6, 6, 6, 7, 16, 6, 2),
+    MARQUEZ_SEED: (14, 14, 13, 13, 13, 26, 27, 39),
+    MARQUEZ_CASES: (7, 7, 7, 4, 6, 9, 9, 0),
+}
+TABLES = [
+    "lineage_dataset",
+    "lineage_dataset_name",
+    "lineage_dataset_version",
+    "lineage_job",
+    "lineage_run",
+    "lineage_run_state",
+    "lineage_edge",
+    "lineage_column_edge",
 ]
 
 

@@ -232,7 +232,7 @@ class JobOut(Schema):
     facets = fields.Dict()
 
 
-class VersionOut(Schema):
+class DatasetVersionOut(Schema):
     version = fields.String()
     createdAt = _text()
     createdByRun = _text()
@@ -268,6 +268,6 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
 NamespacesOut = page_schema("namespaces", NamespaceOut)
 SourcesOut = page_schema("sources", SourceOut)
 DatasetsOut = page_schema("datasets", DatasetOut)
-VersionsOut = page_schema("versions", VersionOut)
+VersionsOut = page_schema("versions", DatasetVersionOut)
 JobsOut = page_schema("jobs", JobOut)
 RunsOut = page_schema("runs", RunOut)

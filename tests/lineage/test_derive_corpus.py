@@ -7,36 +7,22 @@ from core.audit import SYSTEM
 from lineage import get_dataset, get_job, get_run, ingest_event, list_runs
 from lineage.column_graph import column_lineage_graph
 from lineage.models import LineageDataset
-from tests.lineage_support import FILES, count, load
-
-SPARK_CLL = "compat_spark_1.19.0_column_lineage_events.json"
-DATAPROC = "compat_spark_dataproc_bigquery_events.json"
-AIRFLOW = "compat_airflow_provider_1.14.0_events.json"
-MARQUEZ_SEED = "marquez_docker_metadata.template.json"
+from tests.lineage_support import (
+    AIRFLOW,
+    DATAPROC,
+    EXPECTED,
+    FILES,
+    MARQUEZ_SEED,
+    SPARK_CLL,
+    TABLES,
+    count,
+    load,
+)
 
 
 def ingest(db, events):
     with db.session(write=True) as session:
         return [ingest_event(session, event=e, actor=SYSTEM) for e in events]
-
-
-# (datasets, names, versions, jobs, runs, run states, edges, column edges), checked by reading the events.
-EXPECTED = {
-    AIRFLOW: (13, 13, 10, 16, 16, 32, 24, 16),
-    SPARK_CLL: (3, 6, 3, 4, 4, 9, 5, 10),
-    DATAPROC: (2, 6, 6, 6, 7, 16, 6, 2),
-    MARQUEZ_SEED: (14, 14, 13, 13, 13, 26, 27, 39),
-}
-TABLES = [
-    "lineage_dataset",
-    "lineage_dataset_name",
-    "lineage_dataset_version",
-    "lineage_job",
-    "lineage_run",
-    "lineage_run_state",
-    "lineage_edge",
-    "lineage_column_edge",
-]
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
