@@ -20,6 +20,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Benchmark modules, by name; each defines `run(options: BenchOptions) -> list[Figure]`.
 BENCHMARKS: dict[str, str] = {
     "smoke": "bench.smoke",
+    "lineage_graph": "bench.lineage_graph",
+    "lineage_ingest": "bench.lineage_ingest",
 }
 
 

@@ -17,6 +17,10 @@ from lineage.pipeline import derive_pending
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 30.0
+# Between batches the background deriver lets writers in: on SQLite a waiting writer polls for the
+# lock, and a deriver that took it back at once would starve ingestion.
+BACKGROUND_BATCH = 100
+PAUSE_SECONDS = 0.02
 _registry: weakref.WeakKeyDictionary[Database, Deriver] = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
@@ -48,13 +52,13 @@ class Deriver:
                         return
             self._wake.clear()
             try:
-                self.drain()
+                self.drain(batch=BACKGROUND_BATCH, pause=PAUSE_SECONDS)
             except Exception:  # a database hiccup must not kill the deriver; the queue stays for the next try
                 log.exception("lineage deriver failed; retrying shortly")
                 time.sleep(1.0)
                 self._wake.set()
 
-    def drain(self) -> int:
+    def drain(self, *, batch: int = 500, pause: float = 0.0) -> int:
         """Derive every queued event now, in this thread; how many were derived."""
         total = 0
         with self._drain_lock:
@@ -63,10 +67,12 @@ class Deriver:
                 if db is None:
                     return total
                 with db.session(write=True) as session:
-                    taken = derive_pending(session)
+                    taken = derive_pending(session, limit=batch)
                 total += taken
                 if not taken:
                     return total
+                if pause:
+                    time.sleep(pause)
 
 
 def deriver_for(db: Database) -> Deriver:

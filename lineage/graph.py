@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from core.clock import iso
 from core.errors import InvalidInput
 from lineage import nodeid, presenters
-from lineage.graph_walk import CurrentEdges, EdgeSource, walk
+from lineage.graph_walk import CurrentEdges, EdgeSource, walk_edges
 from lineage.models import LineageDataset
 from lineage.models_graph import LineageJob, LineageRun
 from lineage.point_in_time import EdgesAsOf, for_run
@@ -91,7 +92,7 @@ def lineage_graph(
     elif as_of is not None:
         edges = EdgesAsOf(session, as_of)
     kind, start = ("job", node.job.id) if node.job is not None else ("dataset", node.dataset.id)
-    found = walk(edges, kind=kind, start=start, depth=depth, direction=direction, max_nodes=max_nodes)
+    found = walk_edges(edges, kind=kind, start=start, depth=depth, direction=direction, max_nodes=max_nodes)
     nodes = assemble(session, edges, found.datasets, found.jobs)
     reason = f"node limit {max_nodes} reached" if found.truncated else capped
     return Graph(
@@ -109,19 +110,71 @@ def lineage_graph(
     )
 
 
+DATASET_COLUMNS = (
+    "id",
+    "namespace",
+    "name",
+    "source_name",
+    "description",
+    "fields",
+    "owners",
+    "current_version",
+    "lifecycle_state",
+    "dropped",
+    "dropped_at",
+    "created_at",
+    "updated_at",
+    "last_modified_at",
+)
+JOB_COLUMNS = (
+    "id",
+    "namespace",
+    "name",
+    "processing_type",
+    "job_type",
+    "integration",
+    "parent_job_id",
+    "created_at",
+    "updated_at",
+    "description",
+    "latest_run_id",
+)
+RUN_COLUMNS = (
+    "id",
+    "state",
+    "first_event_at",
+    "last_event_at",
+    "started_at",
+    "ended_at",
+    "nominal_start",
+    "nominal_end",
+    "parent_run_id",
+)
+
+
 def assemble(session: Session, edges: EdgeSource, dataset_ids, job_ids) -> list[GraphNode]:
-    """Nodes with Marquez data and the edges between them, sorted by id."""
-    datasets = rows_by_id(session, LineageDataset, dataset_ids)
-    jobs = rows_by_id(session, LineageJob, job_ids)
+    """Nodes with Marquez data and the edges between them, sorted by id (only the columns shown are read)."""
+    datasets = rows_by_id(session, LineageDataset, dataset_ids, DATASET_COLUMNS)
+    jobs = rows_by_id(session, LineageJob, job_ids, JOB_COLUMNS)
     job_io = edges.from_jobs(list(jobs))
     names = {d.id: (d.namespace, d.name) for d in datasets.values()}
     outside = {ds for _, _, ds in job_io if ds not in names}
-    names.update({d.id: (d.namespace, d.name) for d in rows_by_id(session, LineageDataset, outside).values()})
+    names.update(
+        {
+            d.id: (d.namespace, d.name)
+            for d in rows_by_id(session, LineageDataset, outside, ("id", "namespace", "name")).values()
+        }
+    )
     parents = rows_by_id(
-        session, LineageJob, {j.parent_job_id for j in jobs.values() if j.parent_job_id} - set(jobs)
+        session,
+        LineageJob,
+        {j.parent_job_id for j in jobs.values() if j.parent_job_id} - set(jobs),
+        ("id", "namespace", "name"),
     )
     parents.update(jobs)
-    latest = rows_by_id(session, LineageRun, {j.latest_run_id for j in jobs.values() if j.latest_run_id})
+    latest = rows_by_id(
+        session, LineageRun, {j.latest_run_id for j in jobs.values() if j.latest_run_id}, RUN_COLUMNS
+    )
     io: dict[int, dict[str, list]] = defaultdict(lambda: {"in": [], "out": []})
     for job_id, direction, ds in sorted(job_io, key=lambda e: names.get(e[2], ("", ""))):
         if ds in names:
@@ -154,9 +207,17 @@ def assemble(session: Session, edges: EdgeSource, dataset_ids, job_ids) -> list[
     return sorted(out.values(), key=lambda n: n.id)
 
 
-def rows_by_id(session: Session, model, ids) -> dict:
+def rows_by_id(session: Session, model, ids, columns: tuple[str, ...] | None = None) -> dict:
+    """Rows of `model` by id: ORM objects, or light rows of only `columns` (attribute access alike)."""
     found = {}
+    table = model.__table__
     for batch in chunks(sorted(ids, key=str)):
-        for row in session.exec(select(model).where(model.id.in_(batch))).all():
+        if columns is None:
+            rows = session.exec(select(model).where(model.id.in_(batch))).all()
+        else:
+            rows = session.execute(
+                sa.select(*[table.c[c] for c in columns]).where(table.c.id.in_(batch))
+            ).all()
+        for row in rows:
             found[row.id] = row
     return found

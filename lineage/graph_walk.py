@@ -118,3 +118,65 @@ def _walk_one(edges: EdgeSource, result: Walk, kind: str, start: int, depth: int
         frontier_jobs = []
         if not frontier_datasets or result.truncated:
             return
+
+
+# One recursive query per direction over the indexed current edges: each row is a dataset reached,
+# the job it was reached through and how many jobs away. A job with no further datasets still
+# yields a row (dataset NULL). UNION drops repeated rows; the LIMIT bounds pathological fan-outs
+# (rows come out breadth-first, so the cut falls on the farthest level).
+_CTE = """
+WITH RECURSIVE walk(dataset_id, job_id, depth) AS (
+  {start}
+  UNION
+  SELECT nxt.dataset_id, hop.job_id, walk.depth + 1
+  FROM walk
+  JOIN lineage_edge hop ON hop.dataset_id = walk.dataset_id AND hop.direction = :to_job
+  LEFT JOIN lineage_edge nxt ON nxt.job_id = hop.job_id AND nxt.direction = :to_dataset
+  WHERE walk.depth < :depth
+)
+SELECT dataset_id, job_id, depth FROM walk LIMIT :rows
+"""
+_FROM_DATASET = "SELECT CAST(:start AS INTEGER), CAST(NULL AS INTEGER), 0"
+_FROM_JOB = (
+    "SELECT first.dataset_id, first.job_id, 1 FROM lineage_edge first "
+    "WHERE first.job_id = :start AND first.direction = :to_dataset AND :depth > 0"
+)
+_QUERIES = {
+    kind: sa.text(_CTE.format(start=start))
+    for kind, start in (("dataset", _FROM_DATASET), ("job", _FROM_JOB))
+}
+ROWS_PER_NODE = 4
+
+
+def walk_current(
+    session: Session, *, kind: str, start: int, depth: int, direction: str, max_nodes: int
+) -> Walk:
+    """The same walk as `walk` over the current graph, as recursive CTEs (measured faster: bench/lineage_graph)."""
+    result = Walk(max_nodes=max_nodes)
+    (result.datasets if kind == "dataset" else result.jobs)[start] = 0
+    rows: list[tuple[int | None, int | None, int]] = []
+    for way in ("upstream", "downstream") if direction == "both" else (direction,):
+        params = {
+            "start": start,
+            "depth": depth,
+            "to_job": DATASET_TO_JOB[way],
+            "to_dataset": JOB_TO_DATASET[way],
+            "rows": max_nodes * ROWS_PER_NODE,
+        }
+        found = session.execute(_QUERIES[kind], params).all()
+        result.truncated |= len(found) >= params["rows"]
+        rows += found
+    rows.sort(key=lambda r: r[2])  # nearest first, so a node cap keeps the closest nodes
+    for dataset_id, job_id, level in rows:
+        if job_id is not None:
+            result._add(result.jobs, [job_id], level)
+        if dataset_id is not None:
+            result._add(result.datasets, [dataset_id], level)
+    return result
+
+
+def walk_edges(edges: EdgeSource, **kwargs) -> Walk:
+    """Walk any edge source: the recursive query for the current graph, breadth-first otherwise."""
+    if isinstance(edges, CurrentEdges):
+        return walk_current(edges.session, **kwargs)
+    return walk(edges, **kwargs)

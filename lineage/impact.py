@@ -14,7 +14,7 @@ from sqlmodel import Session
 from lineage import nodeid
 from lineage.column_graph import start_fields, walk_fields
 from lineage.graph import MAX_DEPTH, check_limits, rows_by_id
-from lineage.graph_walk import CurrentEdges, walk
+from lineage.graph_walk import walk_current
 from lineage.models import LineageDataset
 from lineage.models_graph import LineageJob
 
@@ -107,8 +107,8 @@ def impact(
         truncated = found.truncated
     else:
         kind, start = ("job", node.job.id) if node.job is not None else ("dataset", node.dataset.id)
-        walked = walk(
-            CurrentEdges(session),
+        walked = walk_current(
+            session,
             kind=kind,
             start=start,
             depth=depth,

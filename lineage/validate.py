@@ -78,7 +78,7 @@ def parse_event(obj: Any, *, prefix: str = "") -> ParsedEvent:
             field=f"{prefix}job",
         )
     event = normalise(obj, kind)
-    error = _first_error(validator(kind).iter_errors(event))
+    error = _first_error(validator(kind).iter_errors(shape_rules.skeleton(event)))
     if error is not None:
         field, message = describe(error)
         raise InvalidInput(

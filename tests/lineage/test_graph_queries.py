@@ -3,11 +3,14 @@
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.audit import SYSTEM
 from core.errors import BadRequest, InvalidInput, NotFound
-from lineage import impact, ingest_event, lineage_graph
+from lineage import impact, ingest_event, lineage_graph, nodeid
 from lineage.graph import MAX_DEPTH
+from lineage.graph_walk import CurrentEdges, walk, walk_current
 from lineage.nodeid import splits
 from tests.lineage_support import column_lineage, facet, run_event
 
@@ -269,3 +272,53 @@ def test_column_impact_follows_fields(db):
     ]
     assert [d.name for d in report.datasets] == ["mart.customers", "mart.emails"]
     assert [j.name for j in report.jobs] == ["merge", "emails"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edges=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 5), st.integers(0, 7)), min_size=1, max_size=25
+    ),
+    depth=st.integers(0, 4),
+    direction=st.sampled_from(["upstream", "downstream", "both"]),
+    start=st.integers(0, 7),
+)
+def test_recursive_query_walk_equals_breadth_first_walk(db, edges, depth, direction, start):
+    """The product's recursive-CTE walk and the reference BFS reach the same nodes at the same levels."""
+    _reset_graph(db)
+    with db.session(write=True) as session:
+        for source, job, target in edges:  # job `job` reads dataset `source` and writes dataset `target`
+            ingest_event(
+                session,
+                event=run_event(
+                    f"j{job}",
+                    run_id=str(uuid.UUID(int=job + 1)),
+                    at=f"2024-01-01T00:00:{job:02d}Z",
+                    inputs=[("g", f"d{source}")],
+                    outputs=[("g", f"d{target}")],
+                ),
+                actor=SYSTEM,
+            )
+    named = sorted({s for s, _, _ in edges} | {t for _, _, t in edges})
+    with db.session() as session:
+        node = nodeid.resolve(session, f"dataset:g:d{named[start % len(named)]}")
+        args = {
+            "kind": "dataset",
+            "start": node.dataset.id,
+            "depth": depth,
+            "direction": direction,
+            "max_nodes": 1000,
+        }
+        by_query = walk_current(session, **args)
+        by_bfs = walk(CurrentEdges(session), **args)
+    assert (by_query.datasets, by_query.jobs) == (by_bfs.datasets, by_bfs.jobs)
+
+
+def _reset_graph(db):
+    from lineage.models import LineageEvent
+    from lineage.rebuild import clear_derived
+
+    with db.session(write=True) as session:
+        clear_derived(session)
+        session.execute(LineageEvent.__table__.delete())
+        session.commit()

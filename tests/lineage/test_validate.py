@@ -154,3 +154,19 @@ def test_unparseable_body_is_400(body):
 def test_deleted_facet_marker_needs_no_content():
     event = _mutated(lambda e: e["outputs"][0]["facets"].update(schema=facet(_deleted=True)))
     assert parse_event(event).kind == "run"
+
+
+@pytest.mark.parametrize(
+    ("facet_value", "field"),
+    [
+        ("not an object", "run.facets.custom"),
+        ({"_producer": 42, "_schemaURL": "x"}, "run.facets.custom._producer"),
+        ({"_producer": "p", "_schemaURL": "x", "_deleted": "yes"}, "run.facets.custom._deleted"),
+    ],
+)
+def test_every_facet_is_a_base_facet(facet_value, field):
+    event = run_event("j")
+    event["run"]["facets"] = {"custom": facet_value}
+    with pytest.raises(InvalidInput) as raised:
+        parse_event(event)
+    assert raised.value.field == field
