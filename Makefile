@@ -22,7 +22,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/concord init
-	$(BIN)/concord demo --customers $(SIZE)
+	$(BIN)/concord demo --customers $(SIZE) --host $(HOST) --port $(PORT)
 	$(BIN)/concord serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import errors, lineage, lineage_listing, system
+from api import catalog, catalog_governance, errors, lineage, lineage_listing, system
 from api.context import close_session
 from api.openapi import make_api, openapi_config
 
 # Each area's blueprint, registered in this order; areas add themselves here.
-BLUEPRINTS = [system.blp, system.admin_blp, lineage.blp, lineage_listing.blp]
+BLUEPRINTS = [
+    system.blp,
+    system.admin_blp,
+    catalog.blp,
+    catalog_governance.blp,
+    lineage.blp,
+    lineage_listing.blp,
+]
 
 
 def init_app(app: Flask, version: str) -> None:

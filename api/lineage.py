@@ -10,16 +10,16 @@ import lineage
 from api.auth import current_actor, require_roles
 from api.context import db_session, runtime
 from api.schemas.lineage import (
-    BatchIn,
-    BatchOut,
-    ColumnLineageQuery,
-    EventsOut,
-    EventsQuery,
-    GraphOut,
-    GraphQuery,
-    ImpactOut,
-    ImpactQuery,
-    IngestOut,
+    LineageBatchIn,
+    LineageBatchOut,
+    LineageColumnQuery,
+    LineageEventsOut,
+    LineageEventsQuery,
+    LineageGraphOut,
+    LineageGraphQuery,
+    LineageImpactOut,
+    LineageImpactQuery,
+    LineageIngestOut,
     OpenLineageEventIn,
 )
 from core.errors import PayloadTooLarge
@@ -50,7 +50,7 @@ def _json_body():
 
 @blp.route("/lineage", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OpenLineageEventIn}}})
-@blp.response(201, IngestOut)
+@blp.response(201, LineageIngestOut)
 @require_roles(Role.INGEST)
 def post_event():
     """Record one OpenLineage event (RunEvent, DatasetEvent or JobEvent), as Marquez's endpoint does.
@@ -65,10 +65,10 @@ def post_event():
 
 
 @blp.route("/lineage/batch", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": BatchIn}}})
-@blp.response(201, BatchOut)
-@blp.alt_response(207, schema=BatchOut, description="some events were rejected (see `results`)")
-@blp.alt_response(422, schema=BatchOut, description="every event was rejected")
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": LineageBatchIn}}})
+@blp.response(201, LineageBatchOut)
+@blp.alt_response(207, schema=LineageBatchOut, description="some events were rejected (see `results`)")
+@blp.alt_response(422, schema=LineageBatchOut, description="every event was rejected")
 @require_roles(Role.INGEST)
 def post_batch():
     """Record many events: `{"events": [...]}`; each is stored or rejected on its own (results per index)."""
@@ -82,8 +82,8 @@ def post_batch():
 
 
 @blp.route("/lineage")
-@blp.arguments(GraphQuery, location="query")
-@blp.response(200, GraphOut)
+@blp.arguments(LineageGraphQuery, location="query")
+@blp.response(200, LineageGraphOut)
 @require_roles(*READERS)
 def get_lineage(query):
     """The graph around `nodeId` (`dataset:{ns}:{name}` or `job:{ns}:{name}`), now, `asOf` an instant, or for `runId`."""
@@ -91,8 +91,8 @@ def get_lineage(query):
 
 
 @blp.route("/column-lineage")
-@blp.arguments(ColumnLineageQuery, location="query")
-@blp.response(200, GraphOut)
+@blp.arguments(LineageColumnQuery, location="query")
+@blp.response(200, LineageGraphOut)
 @require_roles(*READERS)
 def get_column_lineage(query):
     """Field-level lineage around a `dataset:` or `datasetField:{ns}:{dataset}:{field}` node."""
@@ -100,8 +100,8 @@ def get_column_lineage(query):
 
 
 @blp.route("/lineage/impact")
-@blp.arguments(ImpactQuery, location="query")
-@blp.response(200, ImpactOut)
+@blp.arguments(LineageImpactQuery, location="query")
+@blp.response(200, LineageImpactOut)
 @require_roles(*READERS)
 def get_impact(query):
     """Everything downstream of a dataset, job or column, with the owners to notify."""
@@ -109,8 +109,8 @@ def get_impact(query):
 
 
 @blp.route("/events/lineage")
-@blp.arguments(EventsQuery, location="query")
-@blp.response(200, EventsOut)
+@blp.arguments(LineageEventsQuery, location="query")
+@blp.response(200, LineageEventsOut)
 @require_roles(*READERS)
 def get_events(query):
     """The raw events as received, newest first (`before`, `after`, `limit`, `offset`, `sortDirection`)."""

@@ -14,16 +14,16 @@ from api.auth import require_roles
 from api.context import db_session
 from api.lineage import READERS
 from api.schemas.lineage import (
-    DatasetOut,
-    DatasetsOut,
-    JobOut,
-    JobsOut,
-    NamespacesOut,
-    PageQuery,
-    RunOut,
-    RunsOut,
-    SourcesOut,
-    VersionsOut,
+    LineageDatasetOut,
+    LineageDatasetsOut,
+    LineageJobOut,
+    LineageJobsOut,
+    LineageNamespacesOut,
+    LineagePageQuery,
+    LineageRunOut,
+    LineageRunsOut,
+    LineageSourcesOut,
+    LineageVersionsOut,
 )
 
 blp = Blueprint(
@@ -47,8 +47,8 @@ blp.record_once(lambda state: state.app.url_map.converters.setdefault("name", Na
 
 
 @blp.route("/namespaces")
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, NamespacesOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageNamespacesOut)
 @require_roles(*READERS)
 def list_namespaces(query):
     """Namespaces seen on jobs and datasets."""
@@ -56,8 +56,8 @@ def list_namespaces(query):
 
 
 @blp.route("/sources")
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, SourcesOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageSourcesOut)
 @require_roles(*READERS)
 def list_sources(query):
     """Data sources named by `dataSource` facets."""
@@ -65,8 +65,8 @@ def list_sources(query):
 
 
 @blp.route("/namespaces/<name:namespace>/datasets", **KEEP_SLASHES)
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, DatasetsOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageDatasetsOut)
 @require_roles(*READERS)
 def list_datasets(query, namespace: str):
     """Datasets of a namespace."""
@@ -74,7 +74,7 @@ def list_datasets(query, namespace: str):
 
 
 @blp.route("/namespaces/<name:namespace>/datasets/<name:name>", **KEEP_SLASHES)
-@blp.response(200, DatasetOut)
+@blp.response(200, LineageDatasetOut)
 @require_roles(*READERS)
 def get_dataset(namespace: str, name: str):
     """One dataset, by its name or any alias, with facets and aliases."""
@@ -82,8 +82,8 @@ def get_dataset(namespace: str, name: str):
 
 
 @blp.route("/namespaces/<name:namespace>/datasets/<name:name>/versions", **KEEP_SLASHES)
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, VersionsOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageVersionsOut)
 @require_roles(*READERS)
 def list_versions(query, namespace: str, name: str):
     """A dataset's versions (one per run that wrote it), newest first."""
@@ -91,8 +91,8 @@ def list_versions(query, namespace: str, name: str):
 
 
 @blp.route("/jobs")
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, JobsOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageJobsOut)
 @require_roles(*READERS)
 def list_all_jobs(query):
     """Every job, with parent, children, inputs, outputs and latest run."""
@@ -100,8 +100,8 @@ def list_all_jobs(query):
 
 
 @blp.route("/namespaces/<name:namespace>/jobs", **KEEP_SLASHES)
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, JobsOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageJobsOut)
 @require_roles(*READERS)
 def list_jobs(query, namespace: str):
     """Jobs of a namespace."""
@@ -109,7 +109,7 @@ def list_jobs(query, namespace: str):
 
 
 @blp.route("/namespaces/<name:namespace>/jobs/<name:name>", **KEEP_SLASHES)
-@blp.response(200, JobOut)
+@blp.response(200, LineageJobOut)
 @require_roles(*READERS)
 def get_job(namespace: str, name: str):
     """One job with its children and latest run."""
@@ -117,8 +117,8 @@ def get_job(namespace: str, name: str):
 
 
 @blp.route("/namespaces/<name:namespace>/jobs/<name:name>/runs", **KEEP_SLASHES)
-@blp.arguments(PageQuery, location="query")
-@blp.response(200, RunsOut)
+@blp.arguments(LineagePageQuery, location="query")
+@blp.response(200, LineageRunsOut)
 @require_roles(*READERS)
 def list_runs(query, namespace: str, name: str):
     """A job's runs, newest first, with state history and durations."""
@@ -126,7 +126,7 @@ def list_runs(query, namespace: str, name: str):
 
 
 @blp.route("/jobs/runs/<run_id>")
-@blp.response(200, RunOut)
+@blp.response(200, LineageRunOut)
 @require_roles(*READERS)
 def get_run(run_id: str):
     """One run with its job, state history and facets."""

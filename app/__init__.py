@@ -22,7 +22,15 @@ from lineage.sink import LocalSink
 log = logging.getLogger(__name__)
 
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
-MODEL_MODULES = ["core.models", "lineage.models", "lineage.models_graph"]
+MODEL_MODULES = [
+    "core.models",
+    "catalog.models",
+    "catalog.models_governance",
+    "catalog.models_ops",
+    "catalog.models_search",
+    "lineage.models",
+    "lineage.models_graph",
+]
 
 
 def import_models() -> None:

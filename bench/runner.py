@@ -20,6 +20,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Benchmark modules, by name; each defines `run(options: BenchOptions) -> list[Figure]`.
 BENCHMARKS: dict[str, str] = {
     "smoke": "bench.smoke",
+    "catalog": "bench.catalog_search",
     "lineage_graph": "bench.lineage_graph",
     "lineage_ingest": "bench.lineage_ingest",
 }

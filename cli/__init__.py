@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, bench, lineage, service
+from cli import admin, bench, catalog, demo, lineage, service
 from cli.context import CliContext
 
-COMMAND_MODULES = [admin, service, bench, lineage]
+COMMAND_MODULES = [admin, service, bench, demo, catalog, lineage]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,7 +14,7 @@ from tqdm import tqdm
 import lineage
 from cli.context import CliContext, pass_cli, reports_errors
 from core.clock import parse_instant
-from lineage.ingest import INTERNAL
+from lineage.pipeline import INTERNAL
 
 CHUNK = 500
 

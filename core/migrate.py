@@ -36,6 +36,28 @@ def upgrade(db: Database) -> list[str]:
     return current_revisions(db.engine)
 
 
+def engine_managed_tables(connection: Connection) -> set[str]:
+    """Tables the database engine manages itself (SQLite FTS5 virtual tables and their shadow tables).
+
+    Migrations create them with raw DDL; models cannot describe them, so comparisons skip them.
+    """
+    if connection.dialect.name != "sqlite":
+        return set()
+    rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
+    return {name for name, _ in rows if any(name == v or name.startswith(v + "_") for v in virtual)}
+
+
+def include_name_filter(connection: Connection):
+    """An Alembic `include_name` hook that leaves engine-managed tables out of comparisons."""
+    skip = engine_managed_tables(connection)
+
+    def include_name(name, type_, _parent_names) -> bool:
+        return not (type_ == "table" and name in skip)
+
+    return include_name
+
+
 def current_revisions(engine: Engine) -> list[str]:
     """Revisions the database is at (one per branch)."""
     with engine.connect() as conn:

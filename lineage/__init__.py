@@ -4,7 +4,7 @@ from lineage.column_graph import column_lineage_graph
 from lineage.deriver import derive_soon, drain
 from lineage.graph import Graph, GraphNode, lineage_graph
 from lineage.impact import ImpactReport, impact
-from lineage.ingest import INTERNAL, BatchResult, IngestResult, check_batch, ingest_batch, ingest_event
+from lineage.ingest import BatchResult, IngestResult, check_batch, ingest_batch, ingest_event
 from lineage.listing import (
     get_dataset,
     get_job,
@@ -16,7 +16,7 @@ from lineage.listing import (
     list_runs,
     list_sources,
 )
-from lineage.pipeline import PendingStatus, derive_pending, pending_status, retry_failed
+from lineage.pipeline import INTERNAL, PendingStatus, derive_pending, pending_status, retry_failed
 from lineage.raw_store import page as event_page
 from lineage.rebuild import rebuild
 from lineage.retention import purge_events, purge_expired

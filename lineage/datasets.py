@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from lineage.models import LineageDataset, LineageDatasetName, LineageDatasetVersion
 from lineage.row_cache import RowCache
-from lineage.storage import apply_merge, chunks, merge_facets, name_key
+from lineage.storage import FacetMerge, apply_merge, chunks, merge_facets, name_key
 
 VERSION_NAMESPACE = uuid.UUID("5b0c7f0e-6f7e-4b52-9a57-1c0f3f4f2d11")
 
@@ -27,8 +27,8 @@ def resolve(session: Session, namespace: str, name: str) -> LineageDataset | Non
 
 def apply_facets(
     cache: RowCache, ds: LineageDataset, facets: dict[str, Any] | None, at: datetime, stamp: str
-) -> set[str]:
-    """Merge an event's dataset facets (latest wins per facet) and refresh what is derived from them."""
+) -> FacetMerge:
+    """Merge an event's dataset facets (latest wins per facet), refresh what is derived from them; the merge."""
     source = (facets or {}).get("dataSource")
     if isinstance(source, dict) and source_name(source):
         cache.source(source_name(source), source.get("uri"), at)
@@ -48,7 +48,7 @@ def apply_facets(
         ds.lifecycle_state = state
         ds.dropped = state == "DROP"
         ds.dropped_at = at if ds.dropped else None  # the latest event that said DROP
-    return changed
+    return merge
 
 
 def schema_fields(facet: dict[str, Any] | None) -> list[dict[str, Any]]:

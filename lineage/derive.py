@@ -42,7 +42,10 @@ class Derived:
     """What a batch changed, for the catalogue and classification propagation."""
 
     datasets: dict[int, LineageDataset] = field(default_factory=dict)
-    changed_facets: dict[int, set[str]] = field(default_factory=dict)
+    changed_facets: dict[int, set[str]] = field(default_factory=dict)  # facets whose content changed
+    restamped: dict[int, set[str]] = field(default_factory=dict)  # facets an event of the batch set
+    created: set[int] = field(default_factory=set)  # datasets first seen in this batch
+    row_counts: dict[int, int] = field(default_factory=dict)
     written: dict[int, datetime] = field(default_factory=dict)  # completed runs wrote these, at
     aliases: list[symlinks.Alias] = field(default_factory=list)
     column_lineage: set[int] = field(default_factory=set)  # outputs whose column edges changed
@@ -97,6 +100,7 @@ class Batch:
         """Write what was settled per batch; the caller commits."""
         session = self.session
         session.flush()
+        self.derived.created = set(self.cache.created)
         insert_ignore(session, LineageRunState, self.states)
         live_jobs = {job_id: job for job_id, job in self.jobs.items() if _live(job)}
         if live_jobs:
@@ -150,7 +154,8 @@ class _Event:
     ) -> LineageDataset:
         facets = ref.get("facets") or {}
         ds = self.reference(ref["namespace"], ref["name"])
-        changed = datasets.apply_facets(self.cache, ds, facets, self.at, self.stamp)
+        merge = datasets.apply_facets(self.cache, ds, facets, self.at, self.stamp)
+        changed = merge.changed
         ds = self._aliases(ds, ref, facets)
         column_facet = facets.get("columnLineage")
         if isinstance(column_facet, dict) and column_lineage.apply(
@@ -166,6 +171,7 @@ class _Event:
         derived = self.batch.derived
         derived.datasets[ds.id] = ds
         derived.changed_facets.setdefault(ds.id, set()).update(changed)
+        derived.restamped.setdefault(ds.id, set()).update(merge.restamped)
         return ds
 
     def _aliases(self, ds: LineageDataset, ref: dict[str, Any], facets: dict[str, Any]) -> LineageDataset:
@@ -256,6 +262,8 @@ class _Event:
             row_count=stats.get("rowCount"),
         )
         self.batch.versioned[ds.id] = ds
+        if stats.get("rowCount") is not None:
+            self.batch.derived.row_counts[ds.id] = stats["rowCount"]
 
     def _parent(self, job: LineageJob, run: LineageRun) -> None:
         parent = (self.event["run"].get("facets") or {}).get("parent")

@@ -80,6 +80,7 @@ class Walk:
         added = []
         for node in ids:
             if node in bucket:
+                bucket[node] = min(bucket[node], level)  # reached both ways: the nearer level counts
                 continue
             if self.size >= self.max_nodes:
                 self.truncated = True

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from lineage import nodeid
+from lineage.catalog_sync import catalogue_owners
 from lineage.column_graph import start_fields, walk_fields
 from lineage.graph import MAX_DEPTH, check_limits, rows_by_id
 from lineage.graph_walk import walk_current
@@ -72,7 +73,7 @@ def impact(
     node_id: str,
     depth: int | None = None,
     max_nodes: int | None = None,
-    owners_of: OwnersOf = facet_owners,
+    owners_of: OwnersOf = catalogue_owners,
 ) -> ImpactReport:
     """Downstream datasets, jobs (and columns, for a datasetField node) with their owners."""
     depth, max_nodes, capped = check_limits(MAX_DEPTH if depth is None else depth, max_nodes)

@@ -19,8 +19,6 @@ from lineage import pipeline, raw_store
 from lineage.validate import ParsedEvent, parse_event
 
 MAX_BATCH = 5000
-# Concord's own jobs report through this principal (see lineage.sink).
-INTERNAL = Actor(name="concord-openlineage", role="ingest", kind="system")
 
 
 @dataclass(frozen=True)

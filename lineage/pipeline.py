@@ -18,13 +18,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from core import clock
-from lineage import derive
+from core.audit import Actor
+from lineage import catalog_sync, derive, propagation
 from lineage.models import LineageEvent, LineagePending
 from lineage.storage import dialect, insert_ignore
 from lineage.validate import ParsedEvent, from_store
 
 log = logging.getLogger(__name__)
 
+# Derivation, the catalogue registration it makes and Concord's own events act as this principal.
+INTERNAL = Actor(name="concord-openlineage", role="ingest", kind="system")
 DERIVE_LOCK = 0x6C696E65  # "line": the advisory lock derivers of all processes take turns on
 BATCH = 500
 
@@ -36,9 +39,14 @@ def take_lock(session: Session) -> None:
 
 
 def apply(session: Session, events: Sequence[ParsedEvent]) -> derive.Derived:
-    """Derive `events` now, in the caller's transaction."""
+    """Derive `events` now, in the caller's transaction, with the catalogue registration and propagation."""
     take_lock(session)
-    return derive.apply(session, events)
+    derived = derive.apply(session, events)
+    catalog_sync.sync(session, derived, actor=INTERNAL)
+    outputs = [ds_id for ds_id in derived.column_lineage if ds_id in {d.id for d in derived.live()}]
+    if outputs:
+        propagation.after_ingest(session, outputs, actor=INTERNAL)
+    return derived
 
 
 def enqueue(session: Session, seqs: Sequence[int]) -> None:

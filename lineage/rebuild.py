@@ -17,7 +17,7 @@ from core import audit
 from core.audit import Actor
 from core.clock import iso
 from core.errors import Conflict
-from lineage import derive, pipeline, raw_store
+from lineage import pipeline, raw_store
 from lineage.models import (
     LineageDataset,
     LineageDatasetName,
@@ -70,7 +70,7 @@ def clear_derived(session: Session) -> None:
 
 def _apply(session: Session, batch: list[ParsedEvent], result: RebuildResult, progress) -> None:
     if batch:
-        derive.apply(session, batch)
+        pipeline.apply(session, batch)
         result.replayed += len(batch)
         if progress is not None:
             progress(len(batch))

@@ -37,6 +37,7 @@ class RowCache:
         self.jobs: dict[str, LineageJob] = {}  # by name key
         self.runs: dict[str, LineageRun | None] = {}
         self.versions: dict[str, LineageDatasetVersion | None] = {}
+        self.created: set[int] = set()  # datasets first seen in this batch
 
     def preload(
         self,
@@ -122,6 +123,7 @@ class RowCache:
                 LineageDatasetName(key=key, namespace=namespace, name=name, dataset_id=row.id, kind="primary")
             )
             self.session.flush()
+            self.created.add(row.id)
         else:
             _widen(row, at)
         self.datasets[key] = row

@@ -7,7 +7,8 @@ from typing import Any
 
 from core.db import Database
 from core.errors import ConcordError
-from lineage.ingest import INTERNAL, ingest_event
+from lineage.ingest import ingest_event
+from lineage.pipeline import INTERNAL
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,11 @@ class OpenLineageEventIn(Schema):
     outputs = fields.List(fields.Dict())
 
 
-class BatchIn(Schema):
+class LineageBatchIn(Schema):
     events = fields.List(fields.Nested(OpenLineageEventIn), required=True)
 
 
-class IngestOut(Schema):
+class LineageIngestOut(Schema):
     status = fields.String(
         metadata={"description": "stored, or duplicate (the same event was stored before)"}
     )
@@ -48,18 +48,18 @@ class IngestOut(Schema):
     kind = fields.String(metadata={"description": "run, dataset or job"})
 
 
-class BatchItemOut(Schema):
+class LineageBatchItemOut(Schema):
     index = fields.Integer()
     status = fields.String(metadata={"description": "stored, duplicate or rejected"})
     eventId = fields.String(attribute="event_id", allow_none=True)
     error = fields.Dict(allow_none=True, metadata={"description": "{error, message, field} when rejected"})
 
 
-class BatchOut(Schema):
+class LineageBatchOut(Schema):
     stored = fields.Integer()
     duplicates = fields.Integer()
     rejected = fields.Integer()
-    results = fields.List(fields.Nested(BatchItemOut), attribute="items")
+    results = fields.List(fields.Nested(LineageBatchItemOut), attribute="items")
     error = fields.String(allow_none=True, metadata={"description": "first rejection: error code"})
     message = fields.String(allow_none=True, metadata={"description": "first rejection: what to fix"})
     field = fields.String(
@@ -67,7 +67,7 @@ class BatchOut(Schema):
     )
 
 
-class GraphQuery(Schema):
+class LineageGraphQuery(Schema):
     nodeId = fields.String(required=True, data_key="nodeId", attribute="node_id")
     depth = fields.Integer(load_default=None, validate=validate.Range(min=0))
     direction = fields.String(
@@ -82,20 +82,20 @@ class GraphQuery(Schema):
     maxNodes = fields.Integer(load_default=None, attribute="max_nodes", validate=validate.Range(min=1))
 
 
-class ColumnLineageQuery(Schema):
+class LineageColumnQuery(Schema):
     nodeId = fields.String(required=True, attribute="node_id")
     depth = fields.Integer(load_default=None, validate=validate.Range(min=0))
     withDownstream = fields.Boolean(load_default=False, attribute="with_downstream")
     maxNodes = fields.Integer(load_default=None, attribute="max_nodes", validate=validate.Range(min=1))
 
 
-class ImpactQuery(Schema):
+class LineageImpactQuery(Schema):
     nodeId = fields.String(required=True, attribute="node_id")
     depth = fields.Integer(load_default=None, validate=validate.Range(min=0))
     maxNodes = fields.Integer(load_default=None, attribute="max_nodes", validate=validate.Range(min=1))
 
 
-class GraphNodeOut(Schema):
+class LineageGraphNodeOut(Schema):
     id = fields.String()
     type = fields.String(metadata={"description": "DATASET, JOB or DATASET_FIELD"})
     data = fields.Dict()
@@ -103,8 +103,8 @@ class GraphNodeOut(Schema):
     outEdges = fields.List(fields.Dict(), attribute="out_edges")
 
 
-class GraphOut(Schema):
-    graph = fields.List(fields.Nested(GraphNodeOut))
+class LineageGraphOut(Schema):
+    graph = fields.List(fields.Nested(LineageGraphNodeOut))
     nodeId = fields.String(attribute="node_id")
     depth = fields.Integer()
     direction = fields.String()
@@ -115,12 +115,7 @@ class GraphOut(Schema):
     runId = fields.String(attribute="run_id", allow_none=True)
 
 
-class OwnerOut(Schema):
-    name = fields.String()
-    type = fields.String(allow_none=True)
-
-
-class ImpactedOut(Schema):
+class LineageImpactedOut(Schema):
     id = fields.String(attribute="node_id")
     namespace = fields.String()
     name = fields.String()
@@ -129,7 +124,7 @@ class ImpactedOut(Schema):
     deleted = fields.Boolean()
 
 
-class ImpactedFieldOut(Schema):
+class LineageImpactedFieldOut(Schema):
     id = fields.String(attribute="node_id")
     namespace = fields.String()
     dataset = fields.String()
@@ -137,11 +132,11 @@ class ImpactedFieldOut(Schema):
     level = fields.Integer()
 
 
-class ImpactOut(Schema):
+class LineageImpactOut(Schema):
     nodeId = fields.String(attribute="node_id")
-    datasets = fields.List(fields.Nested(ImpactedOut))
-    jobs = fields.List(fields.Nested(ImpactedOut))
-    fields_ = fields.List(fields.Nested(ImpactedFieldOut), data_key="fields", attribute="fields")
+    datasets = fields.List(fields.Nested(LineageImpactedOut))
+    jobs = fields.List(fields.Nested(LineageImpactedOut))
+    fields_ = fields.List(fields.Nested(LineageImpactedFieldOut), data_key="fields", attribute="fields")
     notify = fields.Function(
         lambda r: [
             {"name": n, "type": t, "nodes": nodes} for (n, t), nodes in sorted(r.notify.items(), key=str)
@@ -152,12 +147,12 @@ class ImpactOut(Schema):
     truncatedReason = fields.String(attribute="truncated_reason", allow_none=True)
 
 
-class PageQuery(Schema):
+class LineagePageQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class EventsQuery(PageQuery):
+class LineageEventsQuery(LineagePageQuery):
     before = Instant(load_default=None)
     after = Instant(load_default=None)
     sortDirection = fields.String(
@@ -165,7 +160,7 @@ class EventsQuery(PageQuery):
     )
 
 
-class EventsOut(Schema):
+class LineageEventsOut(Schema):
     events = fields.List(fields.Dict())
     totalCount = fields.Integer(attribute="total_count")
 
@@ -174,7 +169,7 @@ def _text(**kw):
     return fields.String(allow_none=True, **kw)
 
 
-class DatasetOut(Schema):
+class LineageDatasetOut(Schema):
     id = fields.Dict(metadata={"description": "{namespace, name}"})
     type = fields.String()
     name = fields.String()
@@ -196,7 +191,7 @@ class DatasetOut(Schema):
     aliases = fields.List(fields.Dict(), metadata={"description": "symlinks and former names (detail only)"})
 
 
-class RunOut(Schema):
+class LineageRunOut(Schema):
     id = fields.String()
     state = fields.String(metadata={"description": "NEW, RUNNING, COMPLETED, FAILED or ABORTED"})
     createdAt = _text()
@@ -212,7 +207,7 @@ class RunOut(Schema):
     facets = fields.Dict()
 
 
-class JobOut(Schema):
+class LineageJobOut(Schema):
     id = fields.Dict()
     type = fields.String()
     jobType = _text()
@@ -227,12 +222,12 @@ class JobOut(Schema):
     inputs = fields.List(fields.Dict())
     outputs = fields.List(fields.Dict())
     description = _text()
-    latestRun = fields.Nested(RunOut, allow_none=True)
+    latestRun = fields.Nested(LineageRunOut, allow_none=True)
     children = fields.List(fields.Dict(), metadata={"description": "jobs whose runs name this job as parent"})
     facets = fields.Dict()
 
 
-class DatasetVersionOut(Schema):
+class LineageDatasetVersionOut(Schema):
     version = fields.String()
     createdAt = _text()
     createdByRun = _text()
@@ -241,13 +236,13 @@ class DatasetVersionOut(Schema):
     rowCount = fields.Integer(allow_none=True)
 
 
-class NamespaceOut(Schema):
+class LineageNamespaceOut(Schema):
     name = fields.String()
     createdAt = _text()
     updatedAt = _text()
 
 
-class SourceOut(Schema):
+class LineageSourceOut(Schema):
     name = fields.String()
     connectionUrl = _text()
     createdAt = _text()
@@ -261,13 +256,13 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
             name: fields.List(fields.Nested(item), attribute="items"),
             "totalCount": fields.Integer(attribute="total_count"),
         },
-        name=f"{name.capitalize()}Page",
+        name=f"Lineage{name.capitalize()}Page",
     )
 
 
-NamespacesOut = page_schema("namespaces", NamespaceOut)
-SourcesOut = page_schema("sources", SourceOut)
-DatasetsOut = page_schema("datasets", DatasetOut)
-VersionsOut = page_schema("versions", DatasetVersionOut)
-JobsOut = page_schema("jobs", JobOut)
-RunsOut = page_schema("runs", RunOut)
+LineageNamespacesOut = page_schema("namespaces", LineageNamespaceOut)
+LineageSourcesOut = page_schema("sources", LineageSourceOut)
+LineageDatasetsOut = page_schema("datasets", LineageDatasetOut)
+LineageVersionsOut = page_schema("versions", LineageDatasetVersionOut)
+LineageJobsOut = page_schema("jobs", LineageJobOut)
+LineageRunsOut = page_schema("runs", LineageRunOut)

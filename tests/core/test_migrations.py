@@ -15,6 +15,8 @@ def test_database_is_at_every_head(db):
 def test_models_match_migrations(db):
     import_models()
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": migrate.include_name_filter(conn)}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []

@@ -1,0 +1,1 @@
+"""Column classification: declarative rules, suggestions, steward decisions, propagation."""
