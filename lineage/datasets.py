@@ -6,12 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lineage.models import LineageDataset, LineageDatasetName, LineageDatasetVersion
 from lineage.row_cache import RowCache
-from lineage.storage import FacetMerge, apply_merge, chunks, merge_facets, name_key
+from lineage.storage import FacetMerge, apply_merge, latest_per, merge_facets, name_key
 
 VERSION_NAMESPACE = uuid.UUID("5b0c7f0e-6f7e-4b52-9a57-1c0f3f4f2d11")
 
@@ -113,21 +112,7 @@ def record_version(
 def refresh_current(session: Session, datasets: dict[int, LineageDataset]) -> None:
     """Each dataset's current version is its latest (recomputed: events of one version may arrive late)."""
     table = LineageDatasetVersion.__table__
-    for batch in chunks(list(datasets)):
-        ranked = (
-            sa.select(
-                table.c.dataset_id,
-                table.c.id,
-                sa.func.row_number()
-                .over(
-                    partition_by=table.c.dataset_id, order_by=(table.c.created_at.desc(), table.c.id.desc())
-                )
-                .label("rank"),
-            )
-            .where(table.c.dataset_id.in_(batch))
-            .subquery()
-        )
-        for dataset_id, vid in session.execute(
-            sa.select(ranked.c.dataset_id, ranked.c.id).where(ranked.c.rank == 1)
-        ):
-            datasets[dataset_id].current_version = vid
+    for dataset_id, vid in latest_per(
+        session, table, "dataset_id", list(datasets), ("created_at", "id")
+    ).items():
+        datasets[dataset_id].current_version = vid

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from lineage.models_graph import LineageEdge
-from lineage.storage import chunks
+from lineage.storage import io_rows, rows_in
 
 # Reading datasets downstream means following `in` edges to jobs, then `out` edges to datasets.
 DATASET_TO_JOB = {"downstream": "in", "upstream": "out"}
@@ -44,23 +44,16 @@ class CurrentEdges:
 
     def from_datasets(self, dataset_ids: Iterable[int], direction: str) -> list[tuple[int, int]]:
         t = self.table
-        out: list[tuple[int, int]] = []
-        for batch in chunks(dataset_ids):
-            query = sa.select(t.c.job_id, t.c.dataset_id).where(
+        return rows_in(
+            self.session,
+            dataset_ids,
+            lambda batch: sa.select(t.c.job_id, t.c.dataset_id).where(
                 t.c.dataset_id.in_(batch), t.c.direction == direction
-            )
-            out += [tuple(row) for row in self.session.execute(query)]
-        return out
+            ),
+        )
 
     def from_jobs(self, job_ids: Iterable[int], direction: str | None = None) -> list[tuple[int, str, int]]:
-        t = self.table
-        out: list[tuple[int, str, int]] = []
-        for batch in chunks(job_ids):
-            query = sa.select(t.c.job_id, t.c.direction, t.c.dataset_id).where(t.c.job_id.in_(batch))
-            if direction is not None:
-                query = query.where(t.c.direction == direction)
-            out += [tuple(row) for row in self.session.execute(query)]
-        return out
+        return io_rows(self.session, self.table, "job_id", job_ids, direction)
 
 
 @dataclass

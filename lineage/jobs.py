@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lineage.models_graph import LineageEdge, LineageJob, LineageRun, LineageRunIO
-from lineage.storage import apply_merge, chunks, merge_facets, name_key
+from lineage.storage import apply_merge, chunks, latest_per, merge_facets, name_key
 
 
 def get(session: Session, namespace: str, name: str) -> LineageJob | None:
@@ -42,22 +42,7 @@ def set_parent(job: LineageJob, parent: LineageJob, stamp: str) -> None:
 
 def _latest(session: Session, job_ids: list[int], *conditions) -> dict[int, str]:
     """Per job, the id of its latest run (by start, then id) among runs matching `conditions`."""
-    run = LineageRun.__table__
-    out: dict[int, str] = {}
-    for batch in chunks(job_ids):
-        ranked = (
-            sa.select(
-                run.c.job_id,
-                run.c.id,
-                sa.func.row_number()
-                .over(partition_by=run.c.job_id, order_by=(run.c.sort_at.desc(), run.c.id.desc()))
-                .label("rank"),
-            )
-            .where(run.c.job_id.in_(batch), *conditions)
-            .subquery()
-        )
-        out.update(session.execute(sa.select(ranked.c.job_id, ranked.c.id).where(ranked.c.rank == 1)).all())
-    return out
+    return latest_per(session, LineageRun.__table__, "job_id", job_ids, ("sort_at", "id"), *conditions)
 
 
 def sync_edges(session: Session, jobs: dict[int, LineageJob]) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from core.errors import NotFound
 from lineage.models_graph import LineageRun, LineageRunIO
 from lineage.normalise import canonical_run_id
-from lineage.storage import chunks
+from lineage.storage import io_rows, latest_per, rows_in
 
 
 class EdgesAsOf:
@@ -33,35 +33,32 @@ class EdgesAsOf:
         """For each job, the run whose inputs and outputs were its edges at `at`."""
         missing = [j for j in set(job_ids) if j not in self._definers]
         run = LineageRun.__table__
-        for batch in chunks(missing):
-            ranked = (
-                sa.select(
-                    run.c.job_id,
-                    run.c.id,
-                    sa.func.row_number()
-                    .over(partition_by=run.c.job_id, order_by=(run.c.sort_at.desc(), run.c.id.desc()))
-                    .label("rank"),
-                )
-                .where(run.c.job_id.in_(batch), run.c.has_io == sa.true(), run.c.sort_at <= self.at)
-                .subquery()
-            )
-            found = dict(
-                self.session.execute(sa.select(ranked.c.job_id, ranked.c.id).where(ranked.c.rank == 1)).all()
-            )
-            for job in batch:
-                self._definers[job] = found.get(job)
+        found = latest_per(
+            self.session,
+            run,
+            "job_id",
+            missing,
+            ("sort_at", "id"),
+            run.c.has_io == sa.true(),
+            run.c.sort_at <= self.at,
+        )
+        for job in missing:
+            self._definers[job] = found.get(job)
         return {j: self._definers[j] for j in set(job_ids) if self._definers.get(j)}
 
     def from_datasets(self, dataset_ids: Iterable[int], direction: str) -> list[tuple[int, int]]:
         io, run = LineageRunIO.__table__, LineageRun.__table__
-        candidates: set[tuple[int, str, int]] = set()
-        for batch in chunks(dataset_ids):
-            query = (
-                sa.select(run.c.job_id, run.c.id, io.c.dataset_id)
-                .join(run, run.c.id == io.c.run_id)
-                .where(io.c.dataset_id.in_(batch), io.c.direction == direction, run.c.sort_at <= self.at)
+        candidates = set(
+            rows_in(
+                self.session,
+                dataset_ids,
+                lambda batch: (
+                    sa.select(run.c.job_id, run.c.id, io.c.dataset_id)
+                    .join(run, run.c.id == io.c.run_id)
+                    .where(io.c.dataset_id.in_(batch), io.c.direction == direction, run.c.sort_at <= self.at)
+                ),
             )
-            candidates.update(tuple(row) for row in self.session.execute(query))
+        )
         definers = self.definers({job for job, _, _ in candidates})
         return sorted({(job, ds) for job, run_id, ds in candidates if definers.get(job) == run_id})
 
@@ -71,14 +68,7 @@ class EdgesAsOf:
         return [(job_of[run_id], d, ds) for run_id, d, ds in self._io(list(job_of), direction)]
 
     def _io(self, run_ids: list[str], direction: str | None) -> list[tuple[str, str, int]]:
-        io = LineageRunIO.__table__
-        out: list[tuple[str, str, int]] = []
-        for batch in chunks(run_ids):
-            query = sa.select(io.c.run_id, io.c.direction, io.c.dataset_id).where(io.c.run_id.in_(batch))
-            if direction is not None:
-                query = query.where(io.c.direction == direction)
-            out += [tuple(row) for row in self.session.execute(query)]
-        return out
+        return io_rows(self.session, LineageRunIO.__table__, "run_id", run_ids, direction)
 
 
 def for_run(session: Session, run_id: str) -> tuple[EdgesAsOf, LineageRun]:

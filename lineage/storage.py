@@ -96,3 +96,44 @@ def apply_merge(row, merge: FacetMerge) -> None:
         row.facet_stamps = merge.stamps
     if merge.changed:
         row.facets = merge.facets
+
+
+def latest_per(
+    session: Session, table: sa.Table, group: str, keys: Sequence[int], order: tuple[str, str], *conditions
+) -> dict:
+    """Per `group` value among `keys`, the id of the row that sorts last by `order` (then id)."""
+    out: dict = {}
+    for batch in chunks(keys):
+        ranked = (
+            sa.select(
+                table.c[group],
+                table.c.id,
+                sa.func.row_number()
+                .over(partition_by=table.c[group], order_by=tuple(table.c[c].desc() for c in order))
+                .label("rank"),
+            )
+            .where(table.c[group].in_(batch), *conditions)
+            .subquery()
+        )
+        out.update(session.execute(sa.select(ranked.c[group], ranked.c.id).where(ranked.c.rank == 1)).all())
+    return out
+
+
+def rows_in(session: Session, keys: Iterable, query_for) -> list[tuple]:
+    """Rows of `query_for(batch)` for every chunk of `keys`, as tuples (one IN-list query per chunk)."""
+    out: list[tuple] = []
+    for batch in chunks(keys):
+        out += [tuple(row) for row in session.execute(query_for(batch))]
+    return out
+
+
+def io_rows(
+    session: Session, table: sa.Table, key: str, keys: Iterable, direction: str | None
+) -> list[tuple]:
+    """(key, direction, dataset_id) of an edge-like table for these keys, optionally one direction."""
+
+    def query(batch):
+        select = sa.select(table.c[key], table.c.direction, table.c.dataset_id).where(table.c[key].in_(batch))
+        return select if direction is None else select.where(table.c.direction == direction)
+
+    return rows_in(session, keys, query)
