@@ -125,3 +125,24 @@ def test_concords_own_job_lands_in_the_graph(db):
     ]
     assert job.data["latestRun"]["state"] == "COMPLETED"
     assert count(db, "lineage_event") == 2
+
+
+def test_retention_setting_drives_the_scheduled_purge(db):
+    import dataclasses
+
+    from core.errors import SettingsError
+    from core.settings import Settings
+    from lineage import purge_expired
+
+    with pytest.raises(SettingsError) as bad:
+        Settings.from_env({"CONCORD_LINEAGE_RETENTION_DAYS": "0"})
+    assert bad.value.field == "CONCORD_LINEAGE_RETENTION_DAYS"
+    ingest(db, load("compat_spark_1.19.0_column_lineage_events.json"))
+    keep = dataclasses.replace(db.settings, lineage_retention_days=None)
+    with db.session(write=True) as session:
+        assert purge_expired(session, settings=keep, actor=SYSTEM) is None
+    with clock.frozen(clock.now() + timedelta(days=8)), db.session(write=True) as session:
+        result = purge_expired(
+            session, settings=dataclasses.replace(keep, lineage_retention_days=7), actor=SYSTEM
+        )
+    assert result.deleted == 9 and count(db, "lineage_event") == 0 and count(db, "lineage_edge") == 5
