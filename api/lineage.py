@@ -48,6 +48,13 @@ def _json_body():
     return lineage.parse_body(body)
 
 
+def _derive_soon() -> None:
+    # Unless a separate `concord lineage derive --follow` process does it (CONCORD_LINEAGE_DERIVE_IN_WEB).
+    rt = runtime()
+    if rt.settings.lineage_derive_in_web:
+        lineage.derive_soon(rt.db)
+
+
 @blp.route("/lineage", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OpenLineageEventIn}}})
 @blp.response(201, LineageIngestOut)
@@ -60,7 +67,7 @@ def post_event():
     """
     parsed = lineage.parse_event(_json_body())
     result = lineage.ingest_event(db_session(), event=parsed, actor=current_actor(), defer=True)
-    lineage.derive_soon(runtime().db)
+    _derive_soon()
     return result
 
 
@@ -76,7 +83,7 @@ def post_batch():
     events = body.get("events") if isinstance(body, dict) else None
     checked = lineage.check_batch(events)
     result = lineage.ingest_batch(db_session(), events=checked, actor=current_actor(), defer=True)
-    lineage.derive_soon(runtime().db)
+    _derive_soon()
     accepted = result.stored + result.duplicates
     return result, 201 if not result.rejected else (207 if accepted else 422)
 

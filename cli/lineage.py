@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -117,11 +118,25 @@ def purge(cli: CliContext, days: int) -> None:
 
 
 @lineage_group.command("derive")
+@click.option("--follow", is_flag=True, help="Keep deriving as events arrive, until interrupted.")
+@click.option(
+    "--interval",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(min=0.01),
+    help="Seconds between polls.",
+)
 @pass_cli
 @reports_errors
-def derive(cli: CliContext) -> None:
-    """Derive events still queued (the service does this by itself) and report any set aside."""
+def derive(cli: CliContext, follow: bool, interval: float) -> None:
+    """Derive events still queued (the web service does it unless CONCORD_LINEAGE_DERIVE_IN_WEB=false)."""
     derived = lineage.drain(cli.runtime.db)
+    try:
+        while follow:
+            time.sleep(interval)
+            derived += lineage.drain(cli.runtime.db, gentle=True)
+    except KeyboardInterrupt:
+        pass
     with cli.runtime.db.session() as session:
         status = lineage.pending_status(session)
     click.echo(f"derived {derived} queued events; {status.failed} set aside")

@@ -98,6 +98,12 @@ class Settings:
     openlineage_namespace: str = setting(
         "OpenLineage namespace of the jobs Concord runs itself.", str, "concord"
     )
+    lineage_derive_in_web: bool = setting(
+        "Derive OpenLineage events inside the web processes right after accepting them. Set false when a "
+        "separate `concord lineage derive --follow` process does it (higher ingestion rates).",
+        _bool,
+        True,
+    )
     lineage_retention_days: int | None = setting(
         "Purge raw OpenLineage events stored more than this many days ago (the derived graph is kept); "
         "unset keeps them forever.",

@@ -17,10 +17,14 @@ from lineage.pipeline import derive_pending
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 30.0
-# Between batches the background deriver lets writers in: on SQLite a waiting writer polls for the
-# lock, and a deriver that took it back at once would starve ingestion.
-BACKGROUND_BATCH = 100
-PAUSE_SECONDS = 0.02
+# Events arriving in a burst are coalesced: the deriver starts once arrivals pause for QUIET_SECONDS,
+# or at the latest MAX_DELAY_SECONDS after the first one, so busy periods make large (cheaper) batches
+# and the graph is at most about a second behind. Between batches it lets writers in: on SQLite a
+# waiting writer polls for the lock, and a deriver that took it back at once would starve ingestion.
+QUIET_SECONDS = 0.05
+MAX_DELAY_SECONDS = 1.0
+BACKGROUND_BATCH = 200
+PAUSE_SECONDS = 0.1  # longer than SQLite's longest busy-handler sleep (100 ms)
 _registry: weakref.WeakKeyDictionary[Database, Deriver] = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
@@ -50,13 +54,21 @@ class Deriver:
                     if not self._wake.is_set():
                         self._thread = None
                         return
-            self._wake.clear()
+            self._coalesce()
             try:
                 self.drain(batch=BACKGROUND_BATCH, pause=PAUSE_SECONDS)
             except Exception:  # a database hiccup must not kill the deriver; the queue stays for the next try
                 log.exception("lineage deriver failed; retrying shortly")
                 time.sleep(1.0)
                 self._wake.set()
+
+    def _coalesce(self) -> None:
+        deadline = time.monotonic() + MAX_DELAY_SECONDS
+        while True:
+            self._wake.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._wake.wait(min(QUIET_SECONDS, remaining)):
+                return
 
     def drain(self, *, batch: int = 500, pause: float = 0.0) -> int:
         """Derive every queued event now, in this thread; how many were derived."""
@@ -89,6 +101,8 @@ def derive_soon(db: Database) -> None:
     deriver_for(db).nudge()
 
 
-def drain(db: Database) -> int:
-    """Derive every queued event before returning (CLI, tests, jobs)."""
+def drain(db: Database, *, gentle: bool = False) -> int:
+    """Derive every queued event before returning (CLI, tests, jobs); `gentle` leaves writers room between batches."""
+    if gentle:
+        return deriver_for(db).drain(batch=BACKGROUND_BATCH, pause=PAUSE_SECONDS)
     return deriver_for(db).drain()

@@ -166,3 +166,19 @@ def test_events_are_audited(client, token, ingest):
     entries = client.get("/api/v1/audit", headers=compliance).json
     assert entries[0]["action"] == "lineage.ingest"
     assert entries[0]["details"]["job"] == "test:audited"
+
+
+def test_separate_deriver_mode_leaves_the_queue_to_the_cli(app, client, db, ingest, cli_runner):
+    import dataclasses
+
+    from core.runtime import Runtime
+
+    runtime = app.extensions["concord"]
+    app.extensions["concord"] = Runtime(
+        settings=dataclasses.replace(runtime.settings, lineage_derive_in_web=False), db=runtime.db
+    )
+    assert post(client, ingest, run_event("queued", outputs=[("db", "t")])).status_code == 201
+    assert count(db, "lineage_pending") == 1 and count(db, "lineage_edge") == 0
+    result = cli_runner("lineage", "derive")
+    assert "derived 1 queued events; 0 set aside" in result.output
+    assert count(db, "lineage_pending") == 0 and count(db, "lineage_edge") == 1
