@@ -17,6 +17,7 @@ from lineage.listing import (
     list_sources,
 )
 from lineage.pipeline import INTERNAL, PendingStatus, derive_pending, pending_status, retry_failed
+from lineage.propagation import propagate_all
 from lineage.raw_store import page as event_page
 from lineage.rebuild import rebuild
 from lineage.retention import purge_events, purge_expired
@@ -53,6 +54,7 @@ __all__ = [
     "parse_body",
     "parse_event",
     "pending_status",
+    "propagate_all",
     "purge_events",
     "purge_expired",
     "rebuild",

@@ -58,11 +58,6 @@ class ImpactReport:
     truncated_reason: str | None = None
 
 
-def facet_owners(_session: Session, ds: LineageDataset) -> list[tuple[str, str | None]]:
-    """Owners from the dataset's ownership facet."""
-    return [(name, kind) for name, kind in ds.owners]
-
-
 def _job_owners(job: LineageJob) -> list[tuple[str, str | None]]:
     return [(o["name"], o.get("type")) for o in (job.facets.get("ownership") or {}).get("owners") or []]
 
