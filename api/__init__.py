@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import catalog, catalog_governance, consent, consent_policies, errors, identity, operations, system
+from api import (
+    catalog,
+    catalog_governance,
+    consent,
+    consent_policies,
+    errors,
+    identity,
+    lineage,
+    lineage_listing,
+    operations,
+    system,
+)
 from api.context import close_session
 from api.openapi import make_api, openapi_config
 
@@ -18,6 +29,8 @@ BLUEPRINTS = [
     consent_policies.blp,
     catalog.blp,
     catalog_governance.blp,
+    lineage.blp,
+    lineage_listing.blp,
 ]
 
 

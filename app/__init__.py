@@ -20,6 +20,7 @@ from core.logs import configure_logging
 from core.openlineage import Emitter
 from core.runtime import Runtime
 from core.settings import Settings
+from lineage.sink import LocalSink
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ MODEL_MODULES = [
     "catalog.models_governance",
     "catalog.models_ops",
     "catalog.models_search",
+    "lineage.models",
+    "lineage.models_graph",
 ]
 
 
@@ -45,7 +48,12 @@ def import_models() -> None:
 def build_runtime(settings: Settings) -> Runtime:
     """Settings, database and lineage emitter, as every entry point (web, CLI, jobs) uses them."""
     db = Database(settings)
-    return Runtime(settings=settings, db=db, emitter=Emitter(settings))
+    return Runtime(settings=settings, db=db, emitter=lineage_emitter(settings, db))
+
+
+def lineage_emitter(settings: Settings, db: Database) -> Emitter:
+    """The emitter for Concord's own jobs: into this database's lineage store (and the external endpoint)."""
+    return Emitter(settings, local_sink=LocalSink(db))
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:

@@ -26,6 +26,8 @@ BENCHMARKS: dict[str, str] = {
     "consent_eligibility": "bench.consent_eligibility",
     "consent_bulk": "bench.consent_bulk",
     "catalog": "bench.catalog_search",
+    "lineage_graph": "bench.lineage_graph",
+    "lineage_ingest": "bench.lineage_ingest",
 }
 
 

@@ -35,6 +35,13 @@ def _url(value: str) -> str:
     return value
 
 
+def _positive_int(value: str) -> int:
+    number = _int(value)
+    if number < 1:
+        raise ValueError("expected a whole number of 1 or more")
+    return number
+
+
 def _level(value: str) -> str:
     upper = value.strip().upper()
     if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -109,6 +116,18 @@ class Settings:
     )
     openlineage_namespace: str = setting(
         "OpenLineage namespace of the jobs Concord runs itself.", str, "concord"
+    )
+    lineage_derive_in_web: bool = setting(
+        "Derive OpenLineage events inside the web processes right after accepting them. Set false when a "
+        "separate `concord lineage derive --follow` process does it (higher ingestion rates).",
+        _bool,
+        True,
+    )
+    lineage_retention_days: int | None = setting(
+        "Purge raw OpenLineage events stored more than this many days ago (the derived graph is kept); "
+        "unset keeps them forever.",
+        _positive_int,
+        None,
     )
 
     @classmethod
