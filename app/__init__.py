@@ -24,7 +24,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 # Every package's storage rows, imported so SQLModel's metadata (migrations, checks) sees all tables.
-MODEL_MODULES = ["core.models", "jobs.models", "identity.models", "consent.models"]
+MODEL_MODULES = ["core.models", "jobs.models", "identity.models", "consent.models", "consent.models_dry_run"]
 
 
 def import_models() -> None:
