@@ -76,11 +76,15 @@ def find_customers(session: Session, *, query: str, region: str = "US", limit: i
     try:
         ids = resolve(session, **{kind: value}, **({"region": region} if kind == "phone" else {}))
     except InvalidInput as exc:
-        raise InvalidInput(f"not a valid {KIND_LABELS[kind]}: {exc.message}", field="q") from None
+        ids, problem = [], InvalidInput(f"not a valid {KIND_LABELS[kind]}: {exc.message}", field="q")
+    else:
+        problem = None
     if not ids and kind == "phone":
         # An upstream MDM may issue all-digit customer ids.
         ids = resolve(session, customer_id=value)
-        kind = "customer_id" if ids else kind
+        kind, problem = ("customer_id", None) if ids else (kind, problem)
+    if problem is not None:
+        raise problem
     if not ids:
         raise NotFound(_not_found(kind, value), field="q")
     return Lookup(query=value, kind=kind, customers=[_candidate(session, cid) for cid in ids[:limit]])
