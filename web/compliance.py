@@ -45,8 +45,8 @@ class TraceForm(QueryForm):
     channel = SelectField("Channel", choices=[], validate_choice=False)
     purpose = SelectField("Purpose", choices=[], validate_choice=False)
     contact_point = SelectField("Contact point", choices=[], validate_choice=False)
-    at = InstantField("At (event time)")
-    known_at = InstantField("Known at (arrival time)")
+    at = InstantField("At")
+    known_at = InstantField("Known at")
 
     def offer(self, choices: customer_view.TraceChoices) -> None:
         """Fill the selects from the policy and the customer's contact points."""

@@ -203,5 +203,5 @@ def _transition_chart(run: dry_runs.DryRunInfo):
         colour = "#dc2626" if was and not will else ("#16a34a" if will and not was else "#64748b")
         bars.append(Bar(f"{state_label(t.before)} → {state_label(t.after)}", t.count, colour))
     return bar_chart(
-        bars, title=f"Decisions that would change under {run.version}", label_width=330, width=760
+        bars, title=f"Decisions that would change under {run.version}", label_width=330, width=1100
     )
