@@ -8,12 +8,12 @@ from wtforms.validators import Length
 
 from api.context import db_session
 from consent import customer_view, decisions
-from core.errors import ConcordError, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from core.roles import Role
 from identity import service as identity
 from web.auth import login_required
 from web.customer_sections import sections_for
-from web.fields import InstantField, QueryForm, http_error
+from web.fields import InstantField, QueryForm, http_error, or_error_page
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 # kind -> (label of one, label of the filter)
@@ -87,10 +87,7 @@ def customer(customer_id: str):
     """The unified customer: source records and why they merged, and every channel x purpose decision."""
     form = AtForm()
     at = form.at.instant if form.validate() else None
-    try:
-        overview = customer_view.customer_overview(db_session(), customer_id=customer_id, at=at)
-    except ConcordError as exc:
-        http_error(exc)
+    overview = or_error_page(customer_view.customer_overview, db_session(), customer_id=customer_id, at=at)
     sections = sections_for(db_session(), overview.customer.id)
     status = 422 if form.errors else 200
     return render_template("compliance/customer.html", o=overview, form=form, sections=sections), status
@@ -118,27 +115,19 @@ def trace(customer_id: str):
             http_error(exc)
         except InvalidInput as exc:
             form.fail(exc, "channel")
-    choices = view.choices if view else _choices(customer_id)
+    choices = (
+        view.choices if view else or_error_page(customer_view.trace_choices, session, customer=customer_id)
+    )
     form.offer(choices)
     status = 422 if any(f.errors for f in form) else 200
     return render_template("compliance/trace.html", form=form, view=view, choices=choices), status
-
-
-def _choices(customer_id: str) -> customer_view.TraceChoices:
-    try:
-        return customer_view.trace_choices(db_session(), customer=customer_id)
-    except NotFound as exc:
-        http_error(exc)
 
 
 @bp.route("/customers/<customer_id>/history")
 @login_required(Role.COMPLIANCE)
 def history(customer_id: str):
     """Every fact about the customer in event-time order: captured vs received, source, method, evidence."""
-    try:
-        found = decisions.history(db_session(), customer=customer_id)
-    except NotFound as exc:
-        http_error(exc)
+    found = or_error_page(decisions.history, db_session(), customer=customer_id)
     kind = request.args.get("kind", "")
     entries = [e for e in found.entries if e.kind == kind] if kind in TIMELINE_KINDS else found.entries
     return render_template(

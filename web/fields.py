@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import abort, request
 from wtforms import Form, StringField
@@ -11,6 +13,7 @@ from wtforms.validators import Length, ValidationError
 from core.clock import parse_instant
 from core.errors import ConcordError
 
+T = TypeVar("T")
 INSTANT_HINT = "UTC, e.g. 2025-03-01 or 2025-03-01T12:00Z"
 
 
@@ -52,3 +55,12 @@ class InstantField(StringField):
 def http_error(error: ConcordError) -> None:
     """Turn a service error that is not about a form field into the HTML error page of its status."""
     abort(error.status, description=error.message)
+
+
+def or_error_page(service: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Call a service; an error it raises becomes the HTML error page of its status (404 for NotFound)."""
+    try:
+        return service(*args, **kwargs)
+    except ConcordError as exc:
+        http_error(exc)
+        raise  # not reached: abort() raises

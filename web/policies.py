@@ -15,7 +15,7 @@ from core.roles import Role
 from web import background
 from web.auth import login_required
 from web.charts import Bar, bar_chart
-from web.fields import QueryForm, http_error
+from web.fields import QueryForm, or_error_page
 
 bp = Blueprint("policies", __name__, url_prefix="/compliance/policies")
 
@@ -62,10 +62,7 @@ def show(version: str):
 
 def _show(version: str, activate_form: ActivateForm, status: int = 200):
     session = db_session()
-    try:
-        found = policies.get_version(session, version=version)
-    except NotFound as exc:
-        http_error(exc)
+    found = or_error_page(policies.get_version, session, version=version)
     runs = dry_runs.list_dry_runs(session, version=version)
     lines = (found.text or "").splitlines()
     return (
@@ -148,12 +145,9 @@ def activate(version: str):
     form = ActivateForm()
     if not form.validate_on_submit():
         return _show(version, form, 422)
-    try:
-        previous, stats = operations.activate(
-            db_session(), version=version, actor=g.user.actor, emitter=runtime().emitter
-        )
-    except ConcordError as exc:
-        http_error(exc)
+    previous, stats = or_error_page(
+        operations.activate, db_session(), version=version, actor=g.user.actor, emitter=runtime().emitter
+    )
     flash(
         f"Policy {version} is active (was {previous or 'the built-in reference'}): "
         f"{stats.decisions:,} decisions for {stats.customers:,} customers re-evaluated."
@@ -168,10 +162,7 @@ def start_dry_run(version: str):
     if not FlaskForm().validate_on_submit():
         flash("The form expired; reload the page and start the dry-run again.")
         return redirect(url_for("policies.show", version=version))
-    try:
-        run = dry_runs.start_dry_run(db_session(), version=version, actor=g.user.actor)
-    except ConcordError as exc:
-        http_error(exc)
+    run = or_error_page(dry_runs.start_dry_run, db_session(), version=version, actor=g.user.actor)
     background.start(f"dry-run-{run.id}", dry_runs.execute_dry_run, db=runtime().db, run_id=run.id)
     return redirect(url_for("policies.dry_run", run_id=run.id))
 
@@ -180,10 +171,7 @@ def start_dry_run(version: str):
 @login_required(Role.COMPLIANCE)
 def dry_run(run_id: str):
     """A dry-run's progress (the page refreshes itself while it runs) or its result as a chart and a sample."""
-    try:
-        run = dry_runs.get_dry_run(db_session(), run_id=run_id)
-    except NotFound as exc:
-        http_error(exc)
+    run = or_error_page(dry_runs.get_dry_run, db_session(), run_id=run_id)
     return render_template("policies/dry_run.html", run=run, chart=_transition_chart(run))
 
 

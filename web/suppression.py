@@ -6,10 +6,9 @@ from flask import Blueprint, render_template, request
 
 from api.context import db_session
 from consent import lists
-from core.errors import InvalidInput
 from core.roles import Role
 from web.auth import login_required
-from web.fields import http_error
+from web.fields import or_error_page
 
 bp = Blueprint("suppression", __name__, url_prefix="/compliance/suppression")
 KIND_TITLES = {
@@ -32,13 +31,11 @@ def index():
 def entries():
     """The entries of one list (or the do-not-call requests, or GPC signals), newest first, paged."""
     kind = request.args.get("kind", "suppression")
-    try:
-        page = lists.entries(
-            db_session(),
-            kind=kind,
-            list_name=request.args.get("list") or None,
-            before=request.args.get("before", type=int),
-        )
-    except InvalidInput as exc:
-        http_error(exc)
+    page = or_error_page(
+        lists.entries,
+        db_session(),
+        kind=kind,
+        list_name=request.args.get("list") or None,
+        before=request.args.get("before", type=int),
+    )
     return render_template("suppression/entries.html", page=page, title=KIND_TITLES[kind])
