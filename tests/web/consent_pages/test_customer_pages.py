@@ -3,8 +3,11 @@
 from datetime import timedelta
 from html import unescape
 
+from jinja2 import ChoiceLoader, DictLoader
+
 from core import clock
 from tests.web.consent_data import SCRIPT_EVIDENCE, SCRIPT_NAME
+from web import customer_sections
 
 
 def text(response) -> str:
@@ -143,3 +146,22 @@ def test_only_compliance_and_admin_reach_customer_pages(signed_in, company):
             assert response.status_code == 403, (role, url)
             assert "ann@example.com" not in text(response)
     assert signed_in("admin").get(urls[2]).status_code == 200
+
+
+def test_other_areas_add_sections_to_the_customer_page(app, officer, company, monkeypatch):
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"test/_section.html": "<p id='extra'>{{ ctx.note }}</p>"}), app.jinja_env.loader]
+    )
+    section = customer_sections.CustomerSection(
+        "extra",
+        "Exports that included this customer",
+        "test/_section.html",
+        lambda session, cid: {"note": f"<b>{cid}</b>"} if cid == company["ann"] else None,
+    )
+    before = text(officer.get(f"/compliance/customers/{company['ann']}"))
+    assert "Exports that included this customer" not in before  # nothing registered: nothing shown
+    monkeypatch.setattr(customer_sections, "CUSTOMER_SECTIONS", [section])
+    html = text(officer.get(f"/compliance/customers/{company['ann']}"))
+    assert "<h2>Exports that included this customer</h2>" in html
+    assert f"<p id='extra'>&lt;b&gt;{company['ann']}&lt;/b&gt;</p>" in html
+    assert "Exports that included" not in text(officer.get(f"/compliance/customers/{company['bob']}"))

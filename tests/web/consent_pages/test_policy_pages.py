@@ -1,5 +1,6 @@
 """Policy pages: versions, YAML, upload (with errors next to the text), diff, background dry-run, activation."""
 
+import io
 import time
 from html import unescape
 
@@ -129,3 +130,19 @@ def test_policy_pages_are_for_compliance_and_admin(signed_in, company, csrf_of):
         activate = "/compliance/policies/versions/reference-v1/activate"
         assert client.post(activate, data={"csrf_token": token, "confirm": "y"}).status_code == 403
     assert signed_in("admin").get("/compliance/policies").status_code == 200
+
+
+def test_upload_from_a_file(officer, company, csrf_of):
+    page = text(officer.get("/compliance/policies/new"))
+    bad = officer.post(
+        "/compliance/policies/new",
+        data={"text": "", "csrf_token": csrf_of(page), "file": (io.BytesIO("é".encode("latin-1")), "p.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and 'id="file-error"' in text(bad) and "not UTF-8" in text(bad)
+    good = officer.post(
+        "/compliance/policies/new",
+        data={"text": "", "csrf_token": csrf_of(page), "file": (io.BytesIO(V2.encode()), "v2.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302 and good.headers["Location"].endswith("/versions/reference-v2")
