@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -69,39 +69,56 @@ def contactability(session: Session) -> Contactability:
     purposes = headline_purposes(policy)
     if not purposes:
         return Contactability(policy.version, purposes, {}, [])
-    pairs = sa.or_(*(sa.and_(DEC.c.channel == c, DEC.c.purpose == p) for c, p in purposes.items()))
-    people = identity.active_customers_query().subquery()
-    allowed_id = sa.case((DEC.c.allowed.is_(True), DEC.c.customer_id))
-    counted = (sa.func.count(sa.distinct(DEC.c.customer_id)), sa.func.count(sa.distinct(allowed_id)))
-    joined = DEC.join(people, people.c.customer_id == DEC.c.customer_id)
-    per_channel = session.execute(
-        sa.select(people.c.jurisdiction, DEC.c.channel, *counted)
-        .select_from(joined)
-        .where(pairs)
-        .group_by(people.c.jurisdiction, DEC.c.channel)
-    ).all()
-    per_jurisdiction = session.execute(
-        sa.select(people.c.jurisdiction, *counted)
-        .select_from(joined)
-        .where(pairs)
-        .group_by(people.c.jurisdiction)
-    ).all()
-    by_code = {
-        (code or UNKNOWN): JurisdictionShare(code or UNKNOWN, Share(total, allowed))
-        for code, total, allowed in per_jurisdiction
-    }
-    totals: dict[str, list[int]] = {c: [0, 0] for c in purposes}
-    for code, channel, total, allowed in per_channel:
-        by_code[code or UNKNOWN].channels[channel] = Share(total, allowed)
-        # Customers of different jurisdictions are different customers, so the sums are exact.
-        totals[channel][0] += total
-        totals[channel][1] += allowed
+    channels = list(purposes)
+    counts = session.execute(_mask_counts(purposes)).all()
+    by_code: dict[str, JurisdictionShare] = {}
+    totals = {c: [0, 0] for c in channels}
+    # Each row: a jurisdiction, which channels its customers have decisions for and may be contacted on
+    # (bit masks), and how many customers share that combination.
+    for code, present, allowed, n in counts:
+        code = code or UNKNOWN
+        entry = by_code.setdefault(code, JurisdictionShare(code, Share(0, 0)))
+        entry.any_channel = Share(
+            entry.any_channel.customers + n, entry.any_channel.contactable + n * bool(allowed)
+        )
+        for i, channel in enumerate(channels):
+            if int(present) >> i & 1:
+                ok = n if int(allowed) >> i & 1 else 0
+                old = entry.channels.get(channel, Share(0, 0))
+                entry.channels[channel] = Share(old.customers + n, old.contactable + ok)
+                totals[channel][0] += n
+                totals[channel][1] += ok
     ordered = sorted(by_code.values(), key=lambda j: (-j.any_channel.customers, j.jurisdiction))
     return Contactability(
         policy_version=policy.version,
         purposes=purposes,
         channels={c: Share(*totals[c]) for c in purposes},
         jurisdictions=ordered,
+    )
+
+
+def _mask_counts(purposes: dict[str, str]) -> sa.Select:
+    """Customers per (jurisdiction, channels with decisions, channels allowed), channels as bits.
+
+    One pass over the table in key order (a customer's rows sit together), one join to identity.
+    """
+    bit = sa.case(*((DEC.c.channel == c, 1 << i) for i, c in enumerate(purposes)), else_=0)
+    pairs = sa.or_(*(sa.and_(DEC.c.channel == c, DEC.c.purpose == p) for c, p in purposes.items()))
+    per_customer = (
+        sa.select(
+            DEC.c.customer_id,
+            sa.func.sum(sa.distinct(bit)).label("present"),
+            sa.func.sum(sa.distinct(sa.case((DEC.c.allowed.is_(True), bit), else_=0))).label("allowed"),
+        )
+        .where(pairs)
+        .group_by(DEC.c.customer_id)
+        .subquery()
+    )
+    people = identity.active_customers_query().subquery()
+    return (
+        sa.select(people.c.jurisdiction, per_customer.c.present, per_customer.c.allowed, sa.func.count())
+        .select_from(per_customer.join(people, people.c.customer_id == per_customer.c.customer_id))
+        .group_by(people.c.jurisdiction, per_customer.c.present, per_customer.c.allowed)
     )
 
 
@@ -161,44 +178,48 @@ class SourceArrivals:
     latest_received_at: datetime | None
 
 
-def _lag_seconds(session: Session):
+def _lag_and_arrival(session: Session) -> tuple:
+    """Seconds from capture to arrival, and the arrival as seconds since the epoch (plain floats, no parsing)."""
     if session.get_bind().dialect.name == "postgresql":
-        return sa.literal_column("EXTRACT(EPOCH FROM (received_at - captured_at))")
-    return sa.literal_column("(julianday(received_at) - julianday(captured_at)) * 86400.0")
+        return (
+            sa.literal_column("EXTRACT(EPOCH FROM (received_at - captured_at))"),
+            sa.literal_column("EXTRACT(EPOCH FROM received_at)"),
+        )
+    return (
+        sa.literal_column("(julianday(received_at) - julianday(captured_at)) * 86400.0"),
+        sa.literal_column("(julianday(received_at) - 2440587.5) * 86400.0"),
+    )
+
+
+def nearest_rank(ordered: list[float], percent: int) -> float:
+    """The nearest-rank percentile of sorted values: the smallest value with `percent` % at or below it."""
+    return ordered[max(0, -(-len(ordered) * percent // 100) - 1)] if ordered else 0.0
 
 
 def arrivals(session: Session, *, since: datetime | None = None) -> list[SourceArrivals]:
     """Per source system: records received (since `since`), median and 90th percentile capture-to-arrival lag.
 
-    Percentiles are nearest-rank, computed by the database with window functions (no rows leave it).
+    One pass over the records' two instants as numbers; percentiles are nearest-rank.
     """
-    where = [REC.c.received_at >= since] if since is not None else []
-    lags = sa.select(REC.c.source, _lag_seconds(session).label("lag")).where(*where).subquery()
-    ranked = sa.select(
-        lags.c.source,
-        lags.c.lag,
-        sa.func.row_number().over(partition_by=lags.c.source, order_by=lags.c.lag).label("rn"),
-        sa.func.count().over(partition_by=lags.c.source).label("n"),
-    ).subquery()
-    ranks = {50: (ranked.c.n * 50 + 99) // 100, 90: (ranked.c.n * 90 + 99) // 100}
-    picked = session.execute(
-        sa.select(ranked.c.source, ranked.c.rn, ranked.c.lag, ranks[50], ranks[90]).where(
-            sa.or_(ranked.c.rn == ranks[50], ranked.c.rn == ranks[90])
+    lag, arrived = _lag_and_arrival(session)
+    query = sa.select(REC.c.source, lag, arrived)
+    if since is not None:
+        query = query.where(REC.c.received_at >= since)
+    lags: dict[str, list[float]] = defaultdict(list)
+    latest: dict[str, float] = {}
+    for source, seconds, epoch in session.execute(query):
+        lags[source].append(float(seconds))
+        latest[source] = max(latest.get(source, epoch), epoch)
+    out = []
+    for source in sorted(lags):
+        ordered = sorted(lags[source])
+        out.append(
+            SourceArrivals(
+                source=source,
+                records=len(ordered),
+                median_lag_seconds=round(nearest_rank(ordered, 50)),
+                p90_lag_seconds=round(nearest_rank(ordered, 90)),
+                latest_received_at=datetime.fromtimestamp(round(float(latest[source])), tz=UTC),
+            )
         )
-    ).all()
-    lag: dict[str, dict[int, float]] = defaultdict(dict)
-    for source, rn, value, median_rank, p90_rank in picked:
-        if rn == median_rank:
-            lag[source][50] = float(value)
-        if rn == p90_rank:
-            lag[source][90] = float(value)
-    counts = session.execute(
-        sa.select(REC.c.source, sa.func.count(), sa.func.max(REC.c.received_at))
-        .where(*where)
-        .group_by(REC.c.source)
-        .order_by(REC.c.source)
-    ).all()
-    return [
-        SourceArrivals(source, n, round(lag[source].get(50, 0.0)), round(lag[source].get(90, 0.0)), latest)
-        for source, n, latest in counts
-    ]
+    return out
