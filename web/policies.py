@@ -108,21 +108,24 @@ def upload():
                 flash(f"Policy {stored.version} stored (inactive). Dry-run it before you activate it.")
                 return redirect(url_for("policies.show", version=stored.version))
     elif not form.is_submitted():
-        start = _starting_text(session)
-        form.text.data = start
+        form.text.data = _starting_text(session)
     lines = (form.text.data or "").splitlines()
     status = 422 if form.errors or form.text.errors else 200
     return render_template("policies/upload.html", form=form, error_line=error_line, lines=lines), status
 
 
 def _starting_text(session) -> str:
+    """The text a new version starts from: `?from=` a version, else the active one."""
     version = request.args.get("from") or next(
         (v.version for v in policies.list_versions(session) if v.active), None
     )
+    if not version:
+        return ""
     try:
-        return policies.get_version(session, version=version).text or "" if version else ""
+        found = policies.get_version(session, version=version)
     except NotFound:
         return ""
+    return found.text or ""
 
 
 def _text(form: UploadForm) -> str | None:
