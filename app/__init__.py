@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "jobs.models",
     "identity.models",
     "consent.models",
+    "consent.models_dry_run",
     "catalog.models",
     "catalog.models_governance",
     "catalog.models_ops",

@@ -116,18 +116,31 @@ class DryRun:
 
 
 def dry_run(
-    session: Session, *, version: str | None = None, text: str | None = None, sample_size: int = 20
+    session: Session,
+    *,
+    version: str | None = None,
+    text: str | None = None,
+    sample_size: int = 20,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DryRun:
-    """Evaluate every known customer under the active and the candidate policy at the same instant."""
+    """Evaluate every known customer under the active and the candidate policy at the same instant.
+
+    `progress(done, total)` is called after each chunk of customers.
+    """
     candidate = load_policy(text) if text is not None else policy_of(session, version=version)
     current = active_policy(session)
     now = clock.now()
     result = DryRun(candidate=candidate.version, active=current.version)
-    for part in chunks(unify.known_customers(session), unify.CUSTOMER_CHUNK):
+    customers = unify.known_customers(session)
+    done = 0
+    for part in chunks(customers, unify.CUSTOMER_CHUNK):
         facts = load_facts(session, subjects.load_subjects(session, part))
         for customer_facts in facts.values():
             result.customers += 1
             _compare(result, customer_facts, current, candidate, now, sample_size)
+        done += len(part)
+        if progress is not None:
+            progress(done, len(customers))
     return result
 
 

@@ -16,28 +16,34 @@ from identity.domain import (
     UpsertResult,
 )
 from identity.ingest import upsert_source_records
+from identity.lookup import Candidate, Lookup, active_customers_query, find_customers, recognise
 from identity.resolve import resolve, resolve_many
 
 __all__ = [
+    "Candidate",
     "ContactPoint",
     "CrosswalkResult",
     "Customer",
     "Explanation",
     "Link",
+    "Lookup",
     "RebuildResult",
     "Rejected",
     "SourceRecordIn",
     "SourceRecordSummary",
     "UpsertResult",
+    "active_customers_query",
     "add_contact_point",
     "contact_points",
     "customers_sharing",
     "ensure_customer",
     "explain",
+    "find_customers",
     "get_customer",
     "import_crosswalk",
     "parse_crosswalk_csv",
     "rebuild",
+    "recognise",
     "resolve",
     "resolve_many",
     "upsert_source_records",

@@ -6,11 +6,11 @@ from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from web import admin, auth, filters, home
+from web import admin, auth, compliance, dashboard, filters, home, policies, suppression
 from web.nav import visible_items
 
 # Each area's blueprint; areas add themselves here.
-BLUEPRINTS = [auth.bp, home.bp, admin.bp]
+BLUEPRINTS = [auth.bp, home.bp, admin.bp, dashboard.bp, compliance.bp, policies.bp, suppression.bp]
 
 
 def init_app(app: Flask) -> None:

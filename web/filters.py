@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 
@@ -36,9 +36,31 @@ def mask_phone(value: str | None) -> str:
     return value[:2] + "*" * max(0, len(value) - 6) + value[-4:]
 
 
+def lag(value: timedelta | float | int | None) -> str:
+    """A duration for people: `45 s`, `12 min`, `7.5 h`, `3.2 days` (a timedelta or seconds)."""
+    if value is None:
+        return ""
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    if seconds < 90:
+        return f"{sign}{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{sign}{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{sign}{seconds / 3600:.1f} h"
+    return f"{sign}{seconds / 86400:.1f} days"
+
+
+def pct(value: float | None) -> str:
+    """A percentage with one decimal."""
+    return "" if value is None else f"{value:.1f} %"
+
+
 def register(app: Flask) -> None:
     """Install the filters."""
     app.add_template_filter(when)
     app.add_template_filter(count)
     app.add_template_filter(mask_email)
     app.add_template_filter(mask_phone)
+    app.add_template_filter(lag)
+    app.add_template_filter(pct)

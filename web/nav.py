@@ -18,6 +18,27 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem(
+        "Dashboard",
+        "dashboard.index",
+        (Role.ANALYST, Role.STEWARD, Role.COMPLIANCE),
+        "Contactable share, opt-out trend, consent arrivals: counts only.",
+    ),
+    NavItem(
+        "Customers",
+        "compliance.customers",
+        (Role.COMPLIANCE,),
+        "Look up a customer: decisions, traces, consent history.",
+    ),
+    NavItem(
+        "Policies", "policies.index", (Role.COMPLIANCE,), "Policy versions, diffs, dry-runs, activation."
+    ),
+    NavItem(
+        "Suppression",
+        "suppression.index",
+        (Role.COMPLIANCE,),
+        "Suppression lists, do-not-call, registry age.",
+    ),
     NavItem("Audit log", "admin.audit_log", (Role.COMPLIANCE,), "Every write, hash-chained and verified."),
     NavItem("Access", "admin.access", (), "API tokens and web users."),
 ]
