@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from core.errors import ConcordError
 
@@ -80,14 +80,29 @@ def handle_http_exception(error: HTTPException):
     return error_response(status, _HTTP_CODES.get(status, "error"), message)
 
 
+def _html_page(status: int, message: str):
+    """For a page (not the API): the app's HTML error page, or None if there is none."""
+    html = current_app.config.get("CONCORD_HTML_ERRORS")
+    if is_api_request() or html is None:
+        return None
+    exception_class = default_exceptions.get(status, InternalServerError)
+    return html(exception_class(description=message))
+
+
 def handle_concord_error(error: ConcordError):
-    """Domain errors carry their own status, code, message and field."""
+    """Domain errors carry their own status, code, message and field (an HTML page outside the API)."""
+    page = _html_page(error.status, error.message)
+    if page is not None:
+        return page
     return error_response(error.status, error.code, error.message, error.field, **error.details)
 
 
 def handle_operational_error(error: OperationalError):
     """A busy or unreachable database: 503 so clients retry, never a raw driver message."""
     log.warning("database unavailable: %s", error.orig)
+    page = _html_page(503, "The database is busy or unreachable; try again in a moment.")
+    if page is not None:
+        return page
     response = error_response(503, "unavailable", "the database is busy or unreachable; retry shortly")
     response.headers["Retry-After"] = "1"
     return response
@@ -98,6 +113,9 @@ def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
+    page = _html_page(500, "Something went wrong on our side; it has been logged.")
+    if page is not None:
+        return page
     return error_response(500, "internal_error", "unexpected server error; it has been logged")
 
 

@@ -122,3 +122,33 @@ def test_sign_out(signed_in, csrf_of):
     token = csrf_of(client.get("/").get_data(as_text=True))
     client.post("/logout", data={"csrf_token": token})
     assert client.get("/").status_code == 302
+
+
+def test_domain_error_in_a_page_is_an_html_page(app, signed_in):
+    from core.errors import NotFound
+    from web.auth import login_required
+
+    @app.route("/test-raises")
+    @login_required()
+    def raises():
+        raise NotFound("no dataset called x; search the catalogue")
+
+    response = signed_in("analyst").get("/test-raises")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "no dataset called x" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_in_a_page_is_an_html_500(app, signed_in):
+    from web.auth import login_required
+
+    @app.route("/test-crashes")
+    @login_required()
+    def crashes():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = signed_in("analyst").get("/test-crashes")
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    assert "boom" not in response.get_data(as_text=True)
