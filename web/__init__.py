@@ -6,11 +6,37 @@ from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from web import admin, auth, compliance, dashboard, filters, home, policies, suppression
+from web import (
+    admin,
+    auth,
+    catalogue,
+    compliance,
+    dashboard,
+    exports,
+    filters,
+    glossary,
+    home,
+    policies,
+    steward,
+    steward_sources,  # noqa: F401 - adds the source pages to the steward blueprint
+    suppression,
+)
 from web.nav import visible_items
 
 # Each area's blueprint; areas add themselves here.
-BLUEPRINTS = [auth.bp, home.bp, admin.bp, dashboard.bp, compliance.bp, policies.bp, suppression.bp]
+BLUEPRINTS = [
+    auth.bp,
+    home.bp,
+    admin.bp,
+    dashboard.bp,
+    compliance.bp,
+    policies.bp,
+    suppression.bp,
+    exports.bp,
+    catalogue.bp,
+    glossary.bp,
+    steward.bp,
+]
 
 
 def init_app(app: Flask) -> None:

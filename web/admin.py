@@ -13,6 +13,7 @@ from core import audit, tokens, users
 from core.errors import ConcordError
 from core.roles import ALL_ROLES, Role
 from web.auth import login_required
+from web.fields import put_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = list(ALL_ROLES)
@@ -62,9 +63,7 @@ def access():
             flash(f"User {user_form.username.data} created.")
             return redirect(url_for("admin.access"))
     except ConcordError as exc:
-        form = token_form if "token-name" in request.form else user_form
-        field = getattr(form, exc.field, None) if exc.field else None
-        (field.errors if field is not None else form.form_errors).append(exc.message)
+        put_error(token_form if "token-name" in request.form else user_form, exc)
     return render_template(
         "admin/access.html",
         tokens=tokens.list_tokens(session),

@@ -24,7 +24,7 @@ class CustomerSection:
     load: Callable[[Session, str], dict[str, Any] | None]
 
 
-# The exports area adds "Exports that included this customer" here when it lands.
+# web/exports.py adds "Exports that included this customer".
 CUSTOMER_SECTIONS: list[CustomerSection] = []
 
 

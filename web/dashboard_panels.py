@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core.roles import Role, allows
-from web import dashboard_consent
+from web import dashboard_catalog, dashboard_consent
 
 DASHBOARD_ROLES = (Role.ANALYST, Role.STEWARD, Role.COMPLIANCE)
 PERIODS = (6, 12, 24, 36)  # months the dashboard can look back
@@ -46,6 +46,8 @@ PANELS: list[Panel] = [
           dashboard_consent.opt_outs),
     Panel("arrivals", "Consent records arriving", "dashboard/_arrivals.html", DASHBOARD_ROLES,
           dashboard_consent.arrivals),
+    Panel("stale_datasets", "Stale datasets", "dashboard/_stale.html", DASHBOARD_ROLES,
+          dashboard_catalog.stale_datasets),
 ]  # fmt: skip
 
 

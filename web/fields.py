@@ -25,8 +25,16 @@ class QueryForm(Form):
 
     def fail(self, error: ConcordError, default: str) -> None:
         """Put a service error next to its field (or `default` when the field is not on this form)."""
-        name = error.field if error.field in self._fields else default
-        self._fields[name].errors = [*self._fields[name].errors, error.message]
+        put_error(self, error, default)
+
+
+def put_error(form: Form, error: ConcordError, default: str | None = None) -> None:
+    """A service error next to its field on `form` (or the `default` field), else among the form's own errors."""
+    name = error.field if error.field in form._fields else default
+    if name is None:
+        form.form_errors.append(error.message)
+    else:
+        form._fields[name].errors = [*form._fields[name].errors, error.message]
 
 
 class InstantField(StringField):

@@ -19,6 +19,24 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(
+        "Catalogue",
+        "catalogue.search",
+        (Role.ANALYST, Role.STEWARD, Role.COMPLIANCE),
+        "Find trusted datasets: schema, PII classes, owners, certification, lineage.",
+    ),
+    NavItem(
+        "Glossary",
+        "glossary.index",
+        (Role.ANALYST, Role.STEWARD, Role.COMPLIANCE),
+        "Business terms and the certified customer 360 metrics.",
+    ),
+    NavItem(
+        "Stewardship",
+        "steward.index",
+        (Role.STEWARD,),
+        "Certify and deprecate, decide PII classes, descriptions, owners, source scans.",
+    ),
+    NavItem(
         "Dashboard",
         "dashboard.index",
         (Role.ANALYST, Role.STEWARD, Role.COMPLIANCE),
@@ -38,6 +56,12 @@ NAV: list[NavItem] = [
         "suppression.index",
         (Role.COMPLIANCE,),
         "Suppression lists, do-not-call, registry age.",
+    ),
+    NavItem(
+        "Exports",
+        "exports.index",
+        (Role.MARKETING,),
+        "Upload a segment; download the customers you may contact, with reasons.",
     ),
     NavItem("Audit log", "admin.audit_log", (Role.COMPLIANCE,), "Every write, hash-chained and verified."),
     NavItem("Access", "admin.access", (), "API tokens and web users."),

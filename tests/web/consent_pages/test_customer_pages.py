@@ -158,6 +158,7 @@ def test_other_areas_add_sections_to_the_customer_page(app, officer, company, mo
         "test/_section.html",
         lambda session, cid: {"note": f"<b>{cid}</b>"} if cid == company["ann"] else None,
     )
+    monkeypatch.setattr(customer_sections, "CUSTOMER_SECTIONS", [])
     before = text(officer.get(f"/compliance/customers/{company['ann']}"))
     assert "Exports that included this customer" not in before  # nothing registered: nothing shown
     monkeypatch.setattr(customer_sections, "CUSTOMER_SECTIONS", [section])

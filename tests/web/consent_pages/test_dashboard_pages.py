@@ -15,8 +15,9 @@ def test_dashboard_shows_three_consent_panels_as_charts_and_tables(signed_in, co
     html = text(signed_in("analyst").get("/dashboard"))
     for title in ("Contactable customers", "Opt-outs over time", "Consent records arriving"):
         assert f">{title}</h2>" in html
-    assert html.count('<svg class="chart"') == 5
-    assert html.count("The numbers as a table") == 3
+    # Five consent charts in three tables, plus the catalogue's stale-datasets panel (one of each).
+    assert html.count('<svg class="chart"') == 6
+    assert html.count("The numbers as a table") == 4
     # Email marketing: Ann opted out, Bob complained, Bea bounced; only the GB customer may be emailed.
     assert "email · marketing: 25 % (1 of 4)" in html
     assert re.search(r"<th scope=\"row\">GB</th><td>1</td><td>100.0 %</td>", html)
