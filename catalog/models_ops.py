@@ -79,3 +79,24 @@ class CatalogUsageReader(SQLModel, table=True):
 
 
 __all__ = ["CatalogScan", "CatalogSource", "CatalogUsageDaily", "CatalogUsageReader"]
+
+
+class CatalogScanJob(SQLModel, table=True):
+    """A scan started from a page and run in the background: its progress and outcome, for any process."""
+
+    __tablename__ = "catalog_scan_job"
+
+    id: str = Field(primary_key=True, max_length=40)
+    source_name: str = Field(max_length=100, index=True)
+    state: str = Field(max_length=20)  # running | done | failed
+    tables_done: int = Field(default=0)
+    tables_total: int | None = Field(default=None)
+    message: str | None = Field(default=None, max_length=2000)
+    scan_id: str | None = Field(default=None, max_length=40)
+    added: int = Field(default=0)
+    changed: int = Field(default=0)
+    dropped: int = Field(default=0)
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    heartbeat_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

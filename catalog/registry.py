@@ -191,6 +191,15 @@ def record_update(
     row = resolve(session, namespace, name)
     if row is None:
         raise NotFound(f"no dataset {namespace}:{name}; register it before recording updates", field="name")
+    apply_update(session, row, at, row_count, source)
+    if commit:
+        session.commit()
+
+
+def apply_update(
+    session: Session, row: CatalogDataset, at: datetime, row_count: int | None, source: str
+) -> None:
+    """`record_update` on a resolved row (never backwards; a stale dataset becomes fresh)."""
     at = clock.as_utc(at)
     if row.last_updated_at is None or at >= row.last_updated_at:
         was_fresh = is_fresh(row.last_updated_at, row.expected_update_seconds, row.stale)
@@ -204,8 +213,6 @@ def record_update(
             session.add(row)
             update_signals(session, [row.id])
         session.add(row)
-    if commit:
-        session.commit()
 
 
 def mark_dropped(

@@ -24,10 +24,11 @@ from catalog.models_ops import CatalogScan, CatalogSource
 from catalog.registry import parse_owner
 from catalog.results import ColumnSpec
 from catalog.search.index import reindex
-from catalog.sources import connect_url, dataset_name, get_source_row
+from catalog.sources import connect_url, get_source_row
 from catalog.versions import Pending, apply_columns, column_rows, latest_versions
 from core import audit, clock
 from core.audit import Actor
+from core.dataset_names import dataset_name
 from core.errors import ConcordError
 from core.ids import new_id
 from core.openlineage import NULL_EMITTER, DatasetRef, Emitter
@@ -67,19 +68,23 @@ def scan_source(
     source = get_source_row(session, name)
     url = connect_url(source)
     started = clock.now()
+    # Read what the scan needs first: after the rollback below, touching `source` would reload it and
+    # open a new transaction (a write lock on SQLite) for the whole time the source is being read.
+    source_id, source_name, source_namespace = source.id, source.name, source.namespace
+    schemas, sample_rows = list(source.schemas or []), source.sample_rows
     # End the read transaction: the catalogue must not stay locked while a slow source is read.
     session.rollback()
-    job = f"catalog.scan.{source.name}"
+    job = f"catalog.scan.{source_name}"
     try:
         tables = read_source(
-            url, source=source.name, schemas=source.schemas, sample_rows=source.sample_rows, progress=progress
+            url, source=source_name, schemas=schemas, sample_rows=sample_rows, progress=progress
         )
     except ConcordError:
         with emitter.run(job):  # the failed attempt shows in the lineage graph too
             raise
     refs = [  # built only when someone listens: a 2,000-table scan makes 2,000 facets
         DatasetRef(
-            source.namespace,
+            source_namespace,
             dataset_name(url, t.schema, t.name),
             columns=[(c["name"], c["type"]) for c in t.columns],
         )
@@ -87,7 +92,7 @@ def scan_source(
         if emitter.enabled
     ]
     with emitter.run(job, inputs=refs) as run:
-        source = session.get(CatalogSource, source.id)
+        source = session.get(CatalogSource, source_id)
         result = _apply(session, source, url, tables, actor=actor, run_id=run.run_id, started=started)
         session.commit()
     return result

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from catalog.models_ops import CatalogSource
 from core import audit, clock
 from core.audit import Actor
+from core.dataset_names import namespace_for
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ids import new_id
 
@@ -68,20 +69,6 @@ def parse_url(url: str) -> sa.URL:
     if not parsed.database:
         raise InvalidInput("a PostgreSQL source needs a database name: postgresql://host/dbname", field="url")
     return parsed.set(drivername="postgresql+psycopg")
-
-
-def namespace_for(url: sa.URL) -> str:
-    """The OpenLineage namespace of a source: `sqlite:///abs/path.db` or `postgres://host:port`."""
-    if url.get_backend_name() == "sqlite":
-        return f"sqlite://{url.database}"
-    return f"postgres://{url.host or 'localhost'}:{url.port or 5432}"
-
-
-def dataset_name(url: sa.URL, schema: str | None, table: str) -> str:
-    """A table's OpenLineage dataset name: `table` on SQLite, `database.schema.table` on PostgreSQL."""
-    if url.get_backend_name() == "sqlite":
-        return table if schema in (None, "main") else f"{schema}.{table}"
-    return f"{url.database}.{schema}.{table}"
 
 
 def masked(url: str | sa.URL) -> str:

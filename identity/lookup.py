@@ -12,6 +12,7 @@ from core.errors import InvalidInput, NotFound
 from identity.customers import get_customer
 from identity.models import CUS
 from identity.resolve import resolve
+from identity.store import select_in
 
 KIND_LABELS = {
     "customer_id": "customer id",
@@ -118,3 +119,9 @@ def active_customers_query() -> sa.Select:
     return sa.select(CUS.c.id.label("customer_id"), CUS.c.jurisdiction.label("jurisdiction")).where(
         CUS.c.status == "active"
     )
+
+
+def jurisdictions_of(session: Session, customer_ids: list[str]) -> dict[str, str | None]:
+    """Jurisdiction per customer id in one bound query per chunk (bulk filters such as segment exports)."""
+    rows = select_in(session, sa.select(CUS.c.id, CUS.c.jurisdiction), "id", customer_ids)
+    return {r.id: r.jurisdiction for r in rows}

@@ -45,6 +45,8 @@ def resolve(
             field=next(iter(given), "customer_id"),
         )
     kind, value = next(iter(given.items()))
+    if "\x00" in value:
+        return []
     if kind == "email":
         return _by_contact(session, "email", {value: normalise_email(value)})[value]
     if kind == "phone":
@@ -62,6 +64,13 @@ def resolve_many(
     if kind not in RESOLVABLE:
         raise InvalidInput(f"kind must be one of {', '.join(RESOLVABLE)}", field="kind")
     values = [v for v in dict.fromkeys(values) if isinstance(v, str)]
+    # No stored identifier holds a NUL character, and PostgreSQL refuses one in a query parameter.
+    unmatchable = {v: [] for v in values if "\x00" in v}
+    values = [v for v in values if v not in unmatchable]
+    return {**_resolve_values(session, kind, values, region), **unmatchable}
+
+
+def _resolve_values(session: Session, kind: str, values: list[str], region: str) -> dict[str, list[str]]:
     if kind == "customer_id":
         return _by_customer_id(session, values)
     if kind == "source_key":

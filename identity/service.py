@@ -16,7 +16,14 @@ from identity.domain import (
     UpsertResult,
 )
 from identity.ingest import upsert_source_records
-from identity.lookup import Candidate, Lookup, active_customers_query, find_customers, recognise
+from identity.lookup import (
+    Candidate,
+    Lookup,
+    active_customers_query,
+    find_customers,
+    jurisdictions_of,
+    recognise,
+)
 from identity.resolve import resolve, resolve_many
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "find_customers",
     "get_customer",
     "import_crosswalk",
+    "jurisdictions_of",
     "parse_crosswalk_csv",
     "rebuild",
     "recognise",

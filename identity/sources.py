@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from core import audit
 from core.audit import Actor
+from core.dataset_names import table_ref
 from core.errors import InvalidInput, Unavailable
 from core.openlineage import NULL_EMITTER, DatasetRef, Emitter
 from identity.domain import Rejected, SourceRecordIn
@@ -185,7 +186,7 @@ def pull_source(
         table = _table(engine, spec)
         total = _count(engine, table)
         name = f"{spec.schema}.{spec.table}" if spec.schema else spec.table
-        source = DatasetRef(engine.url.render_as_string(hide_password=True), name)
+        source = table_ref(engine.url, name)
         target = DatasetRef(emitter.namespace, "identity.source_records")
         bar = (
             tqdm(total=total, desc=f"pull {source_system}", unit="rec", file=sys.stderr)

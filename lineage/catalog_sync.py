@@ -73,24 +73,15 @@ def register(session: Session, ds: LineageDataset, actor: Actor) -> bool:
 
 def sync(session: Session, derived: Derived, *, actor: Actor) -> None:
     """Register, refresh, drop and alias in the catalogue what one derived batch touched."""
+    updates: list[catalog.Update] = []  # recorded together: one lookup for the batch, not one per dataset
     for ds in derived.live():
         changed = derived.changed_facets.get(ds.id, set())
         registering = ds.id in derived.created or changed & REGISTERING_FACETS
         if registering and not register(session, ds, actor):
             continue
         if ds.id in derived.written:
-            _guarded(
-                session,
-                f"update of {ds.namespace}:{ds.name}",
-                lambda ds=ds: catalog.record_update(
-                    session,
-                    namespace=ds.namespace,
-                    name=ds.name,
-                    at=derived.written[ds.id],
-                    row_count=derived.row_counts.get(ds.id),
-                    source="lineage",
-                    commit=False,
-                ),
+            updates.append(
+                catalog.Update(ds.namespace, ds.name, derived.written[ds.id], derived.row_counts.get(ds.id))
             )
         if ds.dropped and "lifecycleStateChange" in derived.restamped.get(ds.id, set()):
             _guarded(
@@ -100,6 +91,8 @@ def sync(session: Session, derived: Derived, *, actor: Actor) -> None:
                     session, namespace=ds.namespace, name=ds.name, at=ds.dropped_at, actor=actor, commit=False
                 ),
             )
+    for missing in catalog.record_updates(session, updates, source="lineage"):
+        log.warning("catalogue refused update of %s:%s: not registered", missing.namespace, missing.name)
     for alias in derived.aliases:
         _guarded(
             session,

@@ -66,6 +66,7 @@ class Batch:
         self.versioned: dict[int, LineageDataset] = {}
         self.completed: dict[str, LineageRun] = {}
         self.states: list[dict[str, Any]] = []
+        self.run_io: list[dict[str, Any]] = []  # written in one statement (and before any merge)
 
     def preload(self, events: Sequence[ParsedEvent]) -> None:
         """Load every row the batch names in a few queries."""
@@ -101,6 +102,7 @@ class Batch:
         session = self.session
         session.flush()
         self.derived.created = set(self.cache.created)
+        self.write_run_io()
         insert_ignore(session, LineageRunState, self.states)
         live_jobs = {job_id: job for job_id, job in self.jobs.items() if _live(job)}
         if live_jobs:
@@ -111,6 +113,11 @@ class Batch:
             datasets.refresh_current(session, live)
         session.flush()
         return self.derived
+
+    def write_run_io(self) -> None:
+        """Insert the run inputs/outputs collected so far (a symlink merge must find them in the table)."""
+        insert_ignore(self.session, LineageRunIO, self.run_io)
+        self.run_io = []
 
     def _freshness(self) -> None:
         """A completed run wrote its outputs at its end: that drives each output's freshness."""
@@ -188,6 +195,8 @@ class _Event:
         )
         if previous:
             links.append((previous["namespace"], previous["name"], "previous", None))
+        if links:
+            self.batch.write_run_io()
         for namespace, name, kind, link_type in links:
             alias = symlinks.link(self.session, ds, namespace, name, kind, link_type, self.cache.forget)
             if alias is not None:
@@ -239,7 +248,7 @@ class _Event:
                 rows, [*(self.event.get("inputs") or []), *(self.event.get("outputs") or [])], strict=True
             ):
                 row["dataset_id"] = self.reference(ref["namespace"], ref["name"]).id
-            insert_ignore(self.session, LineageRunIO, rows)
+            self.batch.run_io += rows
         return len(self.event.get("outputs") or [])
 
     def _version(self, ds: LineageDataset, ref: dict[str, Any], run: LineageRun | None) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core import audit
+from core import audit, clock, metrics
 from core.audit import Actor
 from core.errors import ConcordError, InvalidInput
 from lineage import pipeline, raw_store
@@ -101,6 +101,7 @@ def ingest_event(
         pipeline.enqueue(session, [seq])
     else:
         pipeline.apply(session, [parsed])
+    metrics.on_commit(session, lambda: _count_stored([parsed]))
     audit.record(
         session,
         actor,
@@ -143,15 +144,18 @@ def ingest_batch(
     checked = events if isinstance(events, CheckedBatch) else check_batch(events)
     result = BatchResult()
     stored: list[tuple[int, ParsedEvent]] = []
+    valid = [p for p in checked.items if not isinstance(p, ConcordError)]
+    seqs = iter(raw_store.append_many(session, valid))
     for index, parsed in enumerate(checked.items):
         if isinstance(parsed, ConcordError):
             result.items.append(BatchItem(index, "rejected", error=parsed.to_dict()))
             continue
-        seq = raw_store.append(session, parsed)
+        seq = next(seqs)
         result.items.append(BatchItem(index, "duplicate" if seq is None else "stored", parsed.event_hash))
         if seq is not None:
             stored.append((seq, parsed))
     if stored:
+        metrics.on_commit(session, lambda: _count_stored([parsed for _, parsed in stored]))
         if defer:
             pipeline.enqueue(session, [seq for seq, _ in stored])
         else:
@@ -167,6 +171,14 @@ def ingest_batch(
     if commit:
         session.commit()
     return result
+
+
+def _count_stored(events: list[ParsedEvent]) -> None:
+    """OpenLineage events stored, and how long after their eventTime they arrived (after the commit)."""
+    metrics.count_records_ingested("openlineage", len(events), source="openlineage")
+    now = clock.now()
+    for parsed in events:
+        metrics.observe_ingestion_lag("openlineage", (now - parsed.event_time).total_seconds())
 
 
 def _subject(parsed: ParsedEvent) -> dict[str, Any]:

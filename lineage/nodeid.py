@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from core.errors import BadRequest, NotFound
@@ -20,6 +21,7 @@ from lineage.storage import name_key
 KINDS = ("dataset", "job", "datasetField")
 _MARQUEZ_DELIMITER = re.compile(r":(?!//|\d+)")
 _VERSION = re.compile(r"#[0-9a-fA-F-]{32,36}$")
+_LIGHT = (defer(LineageDataset.facets), defer(LineageDataset.facet_stamps), defer(LineageDataset.fields))
 
 
 def dataset_id(namespace: str, name: str) -> str:
@@ -105,17 +107,16 @@ def find_dataset(session: Session, candidates: list[tuple[str, str]]) -> Lineage
     keys = [name_key(ns, name) for ns, name in candidates]
     if not keys:
         return None
+    # One query; the large JSON columns load only if a caller reads them (most need id and names).
     found = dict(
         session.exec(
-            select(LineageDatasetName.key, LineageDatasetName.dataset_id).where(
-                LineageDatasetName.key.in_(keys)
-            )
+            select(LineageDatasetName.key, LineageDataset)
+            .join(LineageDataset, LineageDataset.id == LineageDatasetName.dataset_id)
+            .where(LineageDatasetName.key.in_(keys))
+            .options(*_LIGHT)
         ).all()
     )
-    for key in keys:
-        if key in found:
-            return session.get(LineageDataset, found[key])
-    return None
+    return next((found[key] for key in keys if key in found), None)
 
 
 def _first(session: Session, model, candidates: list[tuple[str, str]]):

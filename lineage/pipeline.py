@@ -17,7 +17,8 @@ import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from core import clock
+import catalog
+from core import clock, leases
 from core.audit import Actor
 from lineage import catalog_sync, derive, propagation
 from lineage.models import LineageEvent, LineagePending
@@ -28,24 +29,32 @@ log = logging.getLogger(__name__)
 
 # Derivation, the catalogue registration it makes and Concord's own events act as this principal.
 INTERNAL = Actor(name="concord-openlineage", role="ingest", kind="system")
-DERIVE_LOCK = 0x6C696E65  # "line": the advisory lock derivers of all processes take turns on
+DERIVE_LOCK = "lineage.derive"  # the advisory lock derivers of all processes take turns on
 BATCH = 500
 
 
 def take_lock(session: Session) -> None:
     """Serialise derivation across processes (SQLite writers already hold the database's write lock)."""
     if dialect(session) == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": DERIVE_LOCK})
+        # Scoped to the schema, so deployments (and parallel test workers) sharing a database never wait on each other.
+        # The key needs the connection's schema, which never changes: asked once per pooled connection.
+        conn = session.connection()
+        if DERIVE_LOCK not in conn.info:
+            conn.info[DERIVE_LOCK] = leases.advisory_key(conn, DERIVE_LOCK)
+        classid, objid = conn.info[DERIVE_LOCK]
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :o)"), {"c": classid, "o": objid})
 
 
 def apply(session: Session, events: Sequence[ParsedEvent]) -> derive.Derived:
     """Derive `events` now, in the caller's transaction, with the catalogue registration and propagation."""
     take_lock(session)
     derived = derive.apply(session, events)
-    catalog_sync.sync(session, derived, actor=INTERNAL)
-    outputs = [ds_id for ds_id in derived.column_lineage if ds_id in {d.id for d in derived.live()}]
-    if outputs:
-        propagation.after_ingest(session, outputs, actor=INTERNAL)
+    with catalog.deferred_reindex(session):  # one search reindex for the whole batch
+        catalog_sync.sync(session, derived, actor=INTERNAL)
+        live = {d.id for d in derived.live()}
+        outputs = [ds_id for ds_id in derived.column_lineage if ds_id in live]
+        if outputs:
+            propagation.after_ingest(session, outputs, actor=INTERNAL)
     return derived
 
 

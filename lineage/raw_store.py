@@ -23,7 +23,25 @@ MAX_PAGE = 1000
 
 def append(session: Session, parsed: ParsedEvent) -> int | None:
     """Store the event unless an identical one is stored already; its sequence number, or None if a duplicate."""
-    row = {
+    return append_many(session, [parsed])[0]
+
+
+def append_many(session: Session, events: list[ParsedEvent]) -> list[int | None]:
+    """`append` for many events in one statement: per event its sequence number, or None if a duplicate."""
+    first: dict[str, ParsedEvent] = {}
+    for parsed in events:
+        first.setdefault(parsed.event_hash, parsed)
+    seqs: dict[str, int] = {}
+    if first:
+        statement = _append_many_statement(dialect(session))
+        rows = session.execute(statement, [_row(p) for p in first.values()]).all()
+        seqs = {event_hash: seq for seq, event_hash in rows}
+    # An event repeated within the batch is stored once: the first time.
+    return [seqs.get(p.event_hash) if first[p.event_hash] is p else None for p in events]
+
+
+def _row(parsed: ParsedEvent) -> dict:
+    return {
         "event_hash": parsed.event_hash,
         "kind": parsed.kind,
         "event_type": parsed.event_type,
@@ -36,15 +54,18 @@ def append(session: Session, parsed: ParsedEvent) -> int | None:
         "size_bytes": len(parsed.payload),
         "payload": parsed.payload,
     }
-    return session.execute(_append_statement(dialect(session)), row).scalar()
 
 
 @functools.cache
-def _append_statement(dialect_name: str):
+def _append_many_statement(dialect_name: str):
     # ON CONFLICT DO NOTHING: two clients racing with the same event store it once, without an error.
     table = LineageEvent.__table__
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=["event_hash"]).returning(table.c.seq)
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["event_hash"])
+        .returning(table.c.seq, table.c.event_hash)
+    )
 
 
 def exists(session: Session, event_hash: str) -> bool:

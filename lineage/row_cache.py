@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from lineage.models import (
@@ -117,12 +119,13 @@ class RowCache:
             row = LineageDataset(
                 key=key, namespace=namespace, name=name, created_at=at, updated_at=at, **_EMPTY_DATASET
             )
-            self.session.add(row)
-            self.session.flush()
-            self.session.add(
-                LineageDatasetName(key=key, namespace=namespace, name=name, dataset_id=row.id, kind="primary")
+            insert_now(self.session, row)
+            insert_now(
+                self.session,
+                LineageDatasetName(
+                    key=key, namespace=namespace, name=name, dataset_id=row.id, kind="primary"
+                ),
             )
-            self.session.flush()
             self.created.add(row.id)
         else:
             _widen(row, at)
@@ -148,8 +151,7 @@ class RowCache:
                 facets={},
                 facet_stamps={},
             )
-            self.session.add(row)
-            self.session.flush()
+            insert_now(self.session, row)
         else:
             _widen(row, at)
         self.jobs[key] = row
@@ -187,6 +189,22 @@ class RowCache:
         elif at < row.created_at:
             row.created_at = at
         return row
+
+
+def insert_now(session: Session, row) -> None:
+    """Insert a new row at once and attach it to the session as if loaded (its id is needed now).
+
+    A flush would do, but it also writes every change made so far, one statement each; this way those
+    wait for the batch's single flush, where equal updates go out together.
+    """
+    table = type(row).__table__
+    values = {c.name: getattr(row, c.name) for c in table.columns if c.name != "id" or row.id is not None}
+    if "id" in table.c and row.id is None:
+        row.id = session.execute(sa.insert(table).returning(table.c.id), values).scalar_one()
+    else:
+        session.execute(sa.insert(table), values)
+    make_transient_to_detached(row)
+    session.add(row)
 
 
 def _widen(row, at: datetime) -> None:

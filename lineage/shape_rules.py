@@ -29,6 +29,8 @@ def _fail(path: str, problem: str) -> InvalidInput:
 
 
 def _typed(value: Any, kind: type, path: str, *, optional: bool = False) -> Any:
+    if type(value) is kind:  # the usual case first (exact type, so a bool never passes for an int)
+        return value
     if value is None and optional:
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):

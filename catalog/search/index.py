@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -18,6 +19,8 @@ from core.audit import Actor
 DOC = CatalogSearchDoc.__table__
 FACET = CatalogSearchFacet.__table__
 REBUILD_BATCH = 2000
+# Session.info keys of a deferred block: the ids to reindex and those whose signals to refresh at its end.
+_DEFERRED, _DEFERRED_SIGNALS = "catalog.search.deferred", "catalog.search.deferred_signals"
 
 
 def backend(session: Session):
@@ -29,6 +32,9 @@ def reindex(session: Session, dataset_ids: Iterable[str], batch: int = 1000) -> 
     """Rewrite the search documents of these datasets within the caller's transaction."""
     ids = sorted(set(dataset_ids))
     if not ids:
+        return
+    if _DEFERRED in session.info:
+        session.info[_DEFERRED].update(ids)
         return
     session.flush()
     for start in range(0, len(ids), batch):
@@ -76,8 +82,32 @@ def _reindex(session: Session, ids: list[str]) -> None:
     vocabulary.apply_delta(session, delta)
 
 
+@contextlib.contextmanager
+def deferred(session: Session) -> Iterator[None]:
+    """Within the block, reindex and signal refreshes only collect ids; the block's end does them at once.
+
+    Many small reindexes (one per dataset a lineage batch registers) cost far more than one over all
+    of them, and reindexing rewrites a document from the current rows, so doing it later is the same.
+    """
+    if _DEFERRED in session.info:  # nested: the outer block does the work
+        yield
+        return
+    session.info[_DEFERRED], session.info[_DEFERRED_SIGNALS] = set(), set()
+    try:
+        yield
+        ids, signals = session.info.pop(_DEFERRED), session.info.pop(_DEFERRED_SIGNALS)
+        reindex(session, ids)
+        update_signals(session, sorted(signals - ids))
+    finally:
+        session.info.pop(_DEFERRED, None)
+        session.info.pop(_DEFERRED_SIGNALS, None)
+
+
 def update_signals(session: Session, dataset_ids: Sequence[str]) -> None:
     """Refresh only the ranking signals (popularity, boost) of existing documents: no text changes."""
+    if _DEFERRED_SIGNALS in session.info:
+        session.info[_DEFERRED_SIGNALS].update(dataset_ids)
+        return
     docs = build_docs(session, dataset_ids)
     for ds_id, doc in docs.items():
         session.execute(
@@ -133,6 +163,7 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> 
 __all__ = [
     "TEXT_FIELDS",
     "backend",
+    "deferred",
     "rebuild",
     "rebuild_index",
     "refresh_signals",

@@ -141,3 +141,10 @@ def test_bulk_resolution_of_many_values_uses_chunks(session, loaded):
     assert len(result) == len(values)
     assert result["john@example.com"] == [loaded["crm", "C1"]]
     assert sum(1 for v in result.values() if v) == 1
+
+
+def test_an_identifier_with_a_nul_character_resolves_to_nobody(session, loaded):
+    # PostgreSQL refuses NUL in text parameters; such a value can match no stored identifier.
+    for kind in ("customer_id", "source_key", "email", "phone"):
+        assert resolve_many(session, kind=kind, values=["\x00", "a\x00b"]) == {"\x00": [], "a\x00b": []}
+        assert resolve(session, **{kind: "x\x00"}) == []
