@@ -81,7 +81,7 @@ def post_events():
         raise InvalidInput('send {"events": [...]}', field="events")
     if not body["events"]:
         raise InvalidInput("events is empty; send at least one event", field="events")
-    result = ingest.ingest_events(
+    result = ingest.ingest_events_retrying(
         db_session(), events=body["events"], actor=current_actor(), emitter=runtime().emitter
     )
     return _ingest_out(result)
@@ -103,8 +103,12 @@ def post_feed(query):
     """Upload a CSV or JSON Lines file of events: all-or-nothing, errors name the line."""
     request.max_content_length = runtime().settings.max_upload_bytes
     feed = feeds.parse_feed(request.get_data(cache=False), fmt=query["format"], source=query["source"])
-    result = feeds.ingest_feed(
-        db_session(), feed=feed, name=query["name"], actor=current_actor(), emitter=runtime().emitter
+    session = db_session()
+    result = ingest.retrying(
+        session,
+        lambda: feeds.ingest_feed(
+            session, feed=feed, name=query["name"], actor=current_actor(), emitter=runtime().emitter
+        ),
     )
     return _ingest_out(result)
 

@@ -31,6 +31,8 @@ MODEL_MODULES = [
     "identity.models",
     "consent.models",
     "consent.models_dry_run",
+    "consent.models_exports",
+    "consent.models_feeds",
     "catalog.models",
     "catalog.models_governance",
     "catalog.models_ops",

@@ -209,7 +209,9 @@ def served(n_customers: int, n_records: int, workdir: Path) -> Dataset:
     marker = folder / "ready.json"
     if marker.exists():
         info = orjson.loads(marker.read_bytes())
-        return Dataset(runtime_for(folder), folder, info["customers"], info["emails"], n_records)
+        runtime = runtime_for(folder)
+        migrate.upgrade(runtime.db)  # a sample kept from an older checkout gets the newer tables
+        return Dataset(runtime, folder, info["customers"], info["emails"], n_records)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

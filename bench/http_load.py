@@ -27,9 +27,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(
-    app_spec: str, env: dict[str, str], *, workers: int = 2, ready_path: str = "/healthz"
+    app_spec: str,
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    threads: int | None = None,
+    ready_path: str = "/healthz",
 ) -> Iterator[int]:
-    """Run `gunicorn app_spec` with `workers` sync workers; yields the port; stops it (our child only) after."""
+    """Run `gunicorn app_spec` with `workers` sync workers (gthread ones with `threads`); yields the port; stops it after."""
     port = free_port()
     command = [
         sys.executable,
@@ -37,6 +42,7 @@ def gunicorn(
         "gunicorn",
         "--workers",
         str(workers),
+        *(["--threads", str(threads), "--worker-class", "gthread"] if threads else []),
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",

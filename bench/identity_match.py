@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from identity.quality import evaluate, read_truth_csv
 from identity.rules import load_rules
 from identity.service import rebuild, resolve, resolve_many
 from identity.sources import pull_source
+from sample_data import generate
 
 SYSTEMS = ("crm", "billing", "support", "marketing", "product")
 EMAIL_ONLY = {
@@ -37,23 +37,8 @@ BASE_CUSTOMERS = 20_000
 
 def _sample(folder: Path, customers: int) -> str:
     """Generate the sample company into `folder`; return where it came from."""
-    try:
-        from sample_data import generate
-    except ImportError:
-        generate = None
-    if generate is not None:
-        generate(folder, customers=customers, seed=7, progress=False)
-        return "sample_data.generate"
-    checkout = str(Path(__file__).resolve().parent.parent)
-    if (Path(checkout) / "tests" / "identity").is_dir() and checkout not in sys.path:
-        sys.path.append(checkout)  # the test fixture generator lives in the checkout, not the package
-    try:
-        from tests.identity.synthetic import generate as synthetic
-        from tests.identity.synthetic import write_sources
-    except ImportError as exc:
-        raise RuntimeError("no sample generator: sample_data.generate is not available") from exc
-    write_sources(synthetic(customers, seed=7), folder)
-    return "tests/identity/synthetic.py (sample_data.generate not available on this branch)"
+    generate(folder, customers=customers, seed=7, progress=False)
+    return "sample_data.generate"
 
 
 def _database(folder: Path) -> Runtime:

@@ -1,4 +1,4 @@
-"""OpenLineage ingestion over HTTP on SQLite: 4 concurrent clients posting realistic events one per request.
+"""OpenLineage ingestion over HTTP: 4 concurrent clients posting realistic events one per request or in batches.
 
 The service runs under gunicorn (gthread workers, as `concord serve --prod` would, here 2 workers x 4
 threads) on a fresh SQLite file. Each event is what a scheduler integration sends: a START or COMPLETE
@@ -6,13 +6,13 @@ RunEvent with 2 inputs and 1 output carrying schema and columnLineage facets (ab
 recurring jobs. Measured: events accepted per second (201 answers, the raw event stored and queued),
 request latency, and events derived per second (the graph up to date) counted from the first request.
 Baseline in the same run: the same raw events appended to a plain SQLite table by 4 threads, one
-commit per event.
+commit per event. `--backend postgresql` (or `both`) serves a throw-away PostgreSQL schema instead
+(`--pg-url`, default the test server); SQLite is the default.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,9 +25,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
-import requests
 import sqlalchemy as sa
 
+from bench import http_load, served
 from bench.runner import BenchOptions, Figure, percentile
 from core import migrate
 from core.audit import SYSTEM
@@ -94,51 +94,21 @@ def events(count: int, jobs: int = 300) -> list[bytes]:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _database(tmp: Path, url: str) -> Database:
+    db = Database(Settings.from_env({}, instance_path=tmp, database_url=url))
+    migrate.upgrade(db)
+    return db
 
 
-def _env(tmp: Path, derive_in_web: bool) -> dict[str, str]:
+def _env(tmp: Path, url: str, derive_in_web: bool) -> dict[str, str]:
     return {
         **os.environ,
         "CONCORD_INSTANCE_PATH": str(tmp),
-        "CONCORD_DATABASE_URL": f"sqlite:///{tmp / 'concord.db'}",
+        "CONCORD_DATABASE_URL": url,
         "CONCORD_SCHEDULER_ENABLED": "false",
         "CONCORD_LOG_LEVEL": "WARNING",
         "CONCORD_LINEAGE_DERIVE_IN_WEB": "true" if derive_in_web else "false",
     }
-
-
-def _serve(tmp: Path, port: int, derive_in_web: bool = True) -> subprocess.Popen:
-    env = _env(tmp, derive_in_web)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--threads",
-        str(THREADS),
-        "--worker-class",
-        "gthread",
-        "--log-level",
-        "warning",
-        "app:create_app()",
-    ]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200:
-                return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
 
 
 def batches(bodies: list[bytes], size: int = BATCH) -> list[bytes]:
@@ -180,7 +150,8 @@ def _wait_derived(db: Database, started: float, limit_s: float = 600) -> float:
     deadline = time.monotonic() + limit_s
     with db.engine.connect() as conn:
         while time.monotonic() < deadline:
-            if not conn.execute(sa.text("SELECT count(*) FROM lineage_pending WHERE failed = 0")).scalar():
+            waiting = sa.text("SELECT count(*) FROM lineage_pending WHERE failed = :no")
+            if not conn.execute(waiting, {"no": False}).scalar():
                 return time.perf_counter() - started
             conn.rollback()
             time.sleep(0.05)
@@ -212,40 +183,37 @@ def _plain_appends(path: Path, bodies: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def _scenario(tmp: Path, path: str, bodies: list[bytes], count: int, separate: bool) -> dict:
+def _scenario(tmp: Path, url: str, path: str, bodies: list[bytes], separate: bool) -> dict:
     """Serve a fresh database, post `bodies` from 4 clients, wait for derivation; timings and counts.
 
     `separate`: the web process only accepts; a `concord lineage derive --follow` process derives.
     """
-    tmp.mkdir()
-    db = Database(Settings.from_env({}, instance_path=tmp))
-    migrate.upgrade(db)
+    db = _database(tmp, url)
     with db.session(write=True) as session:
         token = create_token(session, role="ingest", name="bench", actor=SYSTEM).secret
-    port = _free_port()
-    server = _serve(tmp, port, derive_in_web=not separate)
-    deriver = None
-    if separate:
-        command = [
-            str(Path(sys.executable).parent / "concord"),
-            "lineage",
-            "derive",
-            "--follow",
-            "--interval",
-            "0.05",
-        ]
-        deriver = subprocess.Popen(
-            command, env=_env(tmp, False), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-    try:
-        started = time.perf_counter()
-        accept_s, latencies, statuses = _post_all(f"http://127.0.0.1:{port}{path}", token, bodies)
-        derived_s = _wait_derived(db, started)
-    finally:
-        for process in (server, deriver):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
+    env = _env(tmp, url, derive_in_web=not separate)
+    with http_load.gunicorn("app:create_app()", env, workers=WORKERS, threads=THREADS) as port:
+        deriver = None
+        if separate:
+            command = [
+                str(Path(sys.executable).parent / "concord"),
+                "lineage",
+                "derive",
+                "--follow",
+                "--interval",
+                "0.05",
+            ]
+            deriver = subprocess.Popen(
+                command, env=_env(tmp, url, False), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+        try:
+            started = time.perf_counter()
+            accept_s, latencies, statuses = _post_all(f"http://127.0.0.1:{port}{path}", token, bodies)
+            derived_s = _wait_derived(db, started)
+        finally:
+            if deriver is not None:
+                deriver.terminate()
+                deriver.wait(timeout=30)
     with db.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT count(*) FROM lineage_event")).scalar()
     db.dispose()
@@ -253,14 +221,12 @@ def _scenario(tmp: Path, path: str, bodies: list[bytes], count: int, separate: b
     return {"accept_s": accept_s, "derived_s": derived_s, "latencies": latencies, "ok": ok, "stored": stored}
 
 
-def _steady_derivation(tmp: Path, bodies: list[bytes]) -> float:
+def _steady_derivation(tmp: Path, url: str, bodies: list[bytes]) -> float:
     """In-process derivation once jobs and datasets are known (later runs of the same jobs): events/s."""
     from lineage import pipeline, raw_store
     from lineage.validate import parse_event
 
-    tmp.mkdir()
-    db = Database(Settings.from_env({}, instance_path=tmp))
-    migrate.upgrade(db)
+    db = _database(tmp, url)
     parsed = [parse_event(orjson.loads(b)) for b in bodies]
     half = len(parsed) // 2
 
@@ -290,9 +256,12 @@ SCENARIOS = (
 
 
 def run(options: BenchOptions) -> list[Figure]:
-    """Post the events from 4 clients to gunicorn on SQLite (single and batched, deriving in the web
-    process or in a separate one); plain appends as the baseline."""
+    """Post the events from 4 clients to gunicorn (single and batched, deriving in the web process or in
+    a separate one) on SQLite and/or PostgreSQL; plain appends as the baseline."""
     count = max(200, int(4000 * options.scale))
+    chosen = str(options.extra.get("backend", "sqlite"))
+    backends = ("sqlite", "postgresql") if chosen == "both" else (chosen,)
+    pg_url = str(options.extra.get("pg_url", os.environ.get("CONCORD_BENCH_PG_URL", served.DEFAULT_PG_URL)))
     bodies = events(count)
     payloads = {"/api/v1/lineage": bodies, "/api/v1/lineage/batch": batches(bodies)}
     figures: list[Figure] = []
@@ -301,49 +270,59 @@ def run(options: BenchOptions) -> list[Figure]:
         plain = count / _plain_appends(tmp / "plain.db", bodies)
         base = {"baseline_name": "plain table appends (4 threads)", "baseline_value": plain}
         size = sum(map(len, bodies)) // count
-        for n, (label, path, separate) in enumerate(SCENARIOS):
-            result = _scenario(tmp / str(n), path, payloads[path], count, separate)
-            deriving = "separate deriver process" if separate else "deriving in the web process"
-            figures += [
-                Figure(
-                    f"HTTP ingest, {label}, {deriving}: accepted",
-                    result["stored"] / result["accept_s"],
-                    "events/s",
-                    goal=">= 1,000 events/s",
-                    notes=f"{count} events of ~{size} bytes, {CLIENTS} clients, gunicorn gthread {WORKERS}x{THREADS}, "
-                    f"SQLite; {result['ok']} requests answered 201; load average {os.getloadavg()[0]:.1f}",
-                    **base,
-                ),
-                Figure(
-                    "   ... derived (graph current), from first request",
-                    count / result["derived_s"],
-                    "events/s",
-                    **base,
-                ),
-                Figure(
-                    "   ... request latency p50",
-                    percentile(result["latencies"], 50),
-                    "ms",
-                    higher_is_better=False,
-                ),
-                Figure(
-                    "   ... request latency p99",
-                    percentile(result["latencies"], 99),
-                    "ms",
-                    higher_is_better=False,
-                ),
-            ]
-    steady = _steady_derivation_figure(count)
-    return [*figures, steady]
+        for backend in backends:
+            label_db = "SQLite" if backend == "sqlite" else "PostgreSQL"
+            for n, (label, path, separate) in enumerate(SCENARIOS):
+                work = tmp / f"{backend}{n}"
+                work.mkdir()
+                with served.scratch_database(backend, work, pg_url) as url:
+                    result = _scenario(work, url, path, payloads[path], separate)
+                deriving = "separate deriver process" if separate else "deriving in the web process"
+                figures += [
+                    Figure(
+                        f"{label_db} HTTP ingest, {label}, {deriving}: accepted",
+                        result["stored"] / result["accept_s"],
+                        "events/s",
+                        goal=">= 1,000 events/s",
+                        notes=f"{count} events of ~{size} bytes, {CLIENTS} clients, gunicorn gthread "
+                        f"{WORKERS}x{THREADS}, {label_db}; {result['ok']} requests answered 201; "
+                        f"load average {os.getloadavg()[0]:.1f}",
+                        **base,
+                    ),
+                    Figure(
+                        "   ... derived (graph current), from first request",
+                        count / result["derived_s"],
+                        "events/s",
+                        **base,
+                    ),
+                    Figure(
+                        "   ... request latency p50",
+                        percentile(result["latencies"], 50),
+                        "ms",
+                        higher_is_better=False,
+                    ),
+                    Figure(
+                        "   ... request latency p99",
+                        percentile(result["latencies"], 99),
+                        "ms",
+                        higher_is_better=False,
+                    ),
+                ]
+            figures.append(_steady_derivation_figure(count, backend, pg_url))
+    return figures
 
 
-def _steady_derivation_figure(count: int) -> Figure:
+def _steady_derivation_figure(count: int, backend: str, pg_url: str) -> Figure:
     bodies = events(count * 2)
     with tempfile.TemporaryDirectory() as tmp_name:
-        rate = _steady_derivation(Path(tmp_name) / "steady", bodies)
-        plain = count / _plain_appends(Path(tmp_name) / "plain.db", bodies[:count])
+        tmp = Path(tmp_name)
+        (tmp / "steady").mkdir()
+        with served.scratch_database(backend, tmp / "steady", pg_url) as url:
+            rate = _steady_derivation(tmp / "steady", url, bodies)
+        plain = count / _plain_appends(tmp / "plain.db", bodies[:count])
+    label_db = "SQLite" if backend == "sqlite" else "PostgreSQL"
     return Figure(
-        "derivation alone, known jobs and datasets (in-process, batches of 200)",
+        f"{label_db}: derivation alone, known jobs and datasets (in-process, batches of 200)",
         rate,
         "events/s",
         baseline_name="plain table appends (4 threads)",

@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, str] = {
     "consent_unify": "bench.consent_unify",
     "consent_eligibility": "bench.consent_eligibility",
     "consent_bulk": "bench.consent_bulk",
+    "exports": "bench.exports",
     "catalog": "bench.catalog_search",
     "lineage_graph": "bench.lineage_graph",
     "lineage_ingest": "bench.lineage_ingest",

@@ -39,14 +39,15 @@ class Service:
     log: Path
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextlib.contextmanager
-def _database(backend: str, instance: Path, pg_url: str) -> Iterator[str]:
+def scratch_database(backend: str, instance: Path, pg_url: str) -> Iterator[str]:
+    """A fresh SQLite file in `instance`, or a throw-away PostgreSQL schema dropped afterwards."""
     if backend == "sqlite":
         yield f"sqlite:///{instance / 'concord.db'}"
         return
@@ -70,7 +71,7 @@ def running_service(
     instance = Path(workdir) / f"served-{backend}-{uuid.uuid4().hex[:6]}"
     instance.mkdir(parents=True)
     try:
-        with _database(
+        with scratch_database(
             backend, instance, pg_url or os.environ.get("CONCORD_TEST_PG_URL", DEFAULT_PG_URL)
         ) as url:
             settings = Settings.from_env({}, instance_path=instance, database_url=url)
@@ -99,7 +100,7 @@ def gunicorn_process(
 
     Yields the base URL and the file its output goes to; `env` adds or overrides CONCORD_* settings.
     """
-    port = _free_port()
+    port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CONCORD_", "PROMETHEUS_"))}
     environ.update(CONCORD_DATABASE_URL=url, CONCORD_INSTANCE_PATH=str(instance), **(env or {}))
     command = [sys.executable, "-c", "from cli import main; main()", "serve", "--prod", "--port", str(port)]

@@ -3,7 +3,7 @@
 Options (`concord bench soak --duration 600 --clients 16 --backend postgresql`):
 `duration` seconds of mixed load (default 20), `clients` threads (8), `backend` sqlite, postgresql or
 both (both), `workers` and `threads` of gunicorn (2, 4), `pg_url` (CONCORD_TEST_PG_URL or the local test
-database). A baseline phase of /api/v1/version only, a quarter as long, runs first on the same server.
+database), `customers` and `datasets` seeded before the load (300, 60). A baseline phase of /api/v1/version only, a quarter as long, runs first on the same server.
 
 Areas add request makers to `MAKERS` and checks of what their writes stored to `VERIFIERS`.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from bench import soak_domain as domain
 from bench.load import LoadResult, Maker, Target, drive, expect
 from bench.runner import BenchOptions, Figure
 from bench.served import Service, running_service
@@ -51,14 +52,20 @@ def token_create(http: requests.Session, target: Target, rng: random.Random) -> 
     target.remember("tokens", name)
 
 
-# The mix: (name, weight, maker). Consent, lineage and catalogue makers join here when those areas land.
+# The mix: (name, weight, maker); the domain traffic dominates, the infra endpoints ride along.
 MAKERS: list[Maker] = [
     Maker("health", 1, health),
     Maker("version", 1, version),
-    Maker("token-list", 2, token_list),
-    Maker("audit-page", 3, audit_page),
-    Maker("token-create", 2, token_create),
+    Maker("token-list", 1, token_list),
+    Maker("audit-page", 1, audit_page),
+    Maker("token-create", 1, token_create),
+    Maker("eligibility", 12, domain.eligibility),
+    Maker("consent-ingest", 5, domain.consent_ingest),
+    Maker("lineage-event", 5, domain.lineage_event),
+    Maker("catalog-search", 4, domain.catalog_search),
 ]
+# Run once before the baseline phase: the data the makers read (customers, datasets).
+SEEDERS: list[Callable[[Target, dict], None]] = [domain.seed]
 # The floor: the cheapest endpoint (no database), same server and clients.
 BASELINE = [Maker("version", 1, version)]
 
@@ -92,7 +99,28 @@ def audit_chain(service: Service, target: Target) -> Verification:
     return Verification("audit entries", result.head_seq, result.checked, result.problems)
 
 
-VERIFIERS: list[Callable[[Service, Target], Verification]] = [stored_tokens, audit_chain]
+def stored_consent_records(service: Service, target: Target) -> Verification:
+    """Every consent record a 201 acknowledged (seeded or under load) is stored exactly once."""
+    expected, stored, problems = domain.stored_once(
+        "consent records", service, target, "consent_ids", "consent_record", "source_id", domain.SOURCE
+    )
+    return Verification("consent records", expected, stored, problems)
+
+
+def stored_lineage_events(service: Service, target: Target) -> Verification:
+    """Every OpenLineage event answered `stored` is in the raw event log exactly once."""
+    expected, stored, problems = domain.stored_once(
+        "lineage events", service, target, "lineage_events", "lineage_event", "event_hash"
+    )
+    return Verification("lineage events", expected, stored, problems)
+
+
+VERIFIERS: list[Callable[[Service, Target], Verification]] = [
+    stored_tokens,
+    stored_consent_records,
+    stored_lineage_events,
+    audit_chain,
+]
 
 
 def _soak(backend: str, options: BenchOptions) -> list[Figure]:
@@ -106,6 +134,8 @@ def _soak(backend: str, options: BenchOptions) -> list[Figure]:
         pg_url=extra.get("pg_url"),
     ) as service:
         target = Target(service.base_url, service.headers)
+        for prepare in SEEDERS:
+            prepare(target, extra)
         baseline = drive(target, BASELINE, clients=clients, seconds=max(2.0, duration / 4))
         mixed = drive(target, MAKERS, clients=clients, seconds=duration)
         checks = [verify(service, target) for verify in VERIFIERS]

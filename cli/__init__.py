@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, backup, bench, catalog, consent, demo, identity, jobs, lineage, service
+from cli import admin, backup, bench, catalog, consent, demo, exports, identity, jobs, lineage, service
 from cli.context import CliContext
 
-COMMAND_MODULES = [admin, service, bench, jobs, backup, demo, identity, consent, catalog, lineage]
+COMMAND_MODULES = [admin, service, bench, jobs, backup, demo, identity, consent, exports, catalog, lineage]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,7 +12,8 @@ import orjson
 from tqdm import tqdm
 
 from cli.context import CliContext, pass_cli, reports_errors
-from consent import decisions, feeds, operations, policies, pulls
+from consent import decisions, feed_folders, feeds, operations, policies, pulls
+from consent.ingest import retrying
 from core.audit import Actor
 from core.clock import iso, parse_instant
 
@@ -65,15 +66,46 @@ def ingest_file(cli: CliContext, file: Path, fmt: str | None, source: str | None
         tqdm(total=len(feed.events), unit="events", desc="validating", file=sys.stderr) as bar,
         cli.runtime.db.session(write=True) as session,
     ):
-        result = feeds.ingest_feed(
+        result = retrying(
             session,
-            feed=feed,
-            name=file.name,
-            actor=cli_actor(),
-            emitter=cli.runtime.emitter,
-            progress=bar.update,
+            lambda: feeds.ingest_feed(
+                session,
+                feed=feed,
+                name=file.name,
+                actor=cli_actor(),
+                emitter=cli.runtime.emitter,
+                progress=bar.update,
+            ),
         )
     click.echo(f"{file.name}: {len(feed.events)} events; {_counts(result)}")
+
+
+@consent_group.command("feeds")
+@pass_cli
+@reports_errors
+def feeds_now(cli: CliContext) -> None:
+    """Ingest the new files waiting in the feed folders now (what the consent.feeds job does)."""
+    root = cli.runtime.settings.feeds_path
+    waiting = feed_folders.pending_files(root)
+    bar = tqdm(unit="events", desc=f"{len(waiting)} files", file=sys.stderr)
+
+    def step(name: str, n: int) -> None:
+        bar.set_description(name, refresh=False)
+        bar.update(n)
+
+    with bar:
+        scan = feed_folders.ingest_new_files(
+            cli.runtime.db, root=root, actor=cli_actor(), emitter=cli.runtime.emitter, progress=step
+        )
+    cli.runtime.emitter.flush()
+    for f in scan.files:
+        detail = f"{f.records} records" if f.outcome == feed_folders.INGESTED else f.error
+        click.echo(f"{f.source}/{f.name}: {f.outcome}{' - ' + detail if detail else ''}")
+    click.echo(f"{len(scan.files)} files in {root}; {scan.count(feed_folders.INGESTED)} ingested")
+    if scan.count(feed_folders.FAILED):
+        raise click.ClickException(
+            "some files were refused: see failed/<name>.error.txt, fix them and drop them again"
+        )
 
 
 @consent_group.command("pull")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -31,7 +31,7 @@ from consent.decision_reader import (
 from consent.decisions import facts_for, normalise_point
 from consent.evaluator import check_query, decide
 from consent.policies import active_policy, active_policy_cached
-from core import clock
+from core import clock, metrics
 from core.errors import InvalidInput, PayloadTooLarge
 from identity.normalise import normalise_contact_point
 
@@ -179,7 +179,9 @@ def check(
         check_query(active_policy_cached(session), channel, purpose)
         rows = read_rows(session, [value], channel, purpose, clock.now()).get(value)
         if rows and not any(r[LAPSED] for r in rows):
-            return _pick(value, rows, None, _from_row)
+            answer = _pick(value, rows, None, _from_row)
+            metrics.count_decision(answer.reason, allowed=answer.allowed)
+            return answer
     return check_many(
         session,
         subjects=[(kind, value)],
@@ -209,7 +211,10 @@ def check_many(
     """
     check_limit(len(subjects), at is not None, field or "subjects")
     with paused_gc(len(subjects) > 1000):
-        return _check_many(session, subjects, channel, purpose, at, contact_point, field, detail)
+        answers = _check_many(session, subjects, channel, purpose, at, contact_point, field, detail)
+    for (reason, allowed), n in Counter((a.reason, a.allowed) for a in answers).items():
+        metrics.count_decision(reason, allowed=allowed, n=n)
+    return answers
 
 
 def _check_many(session, subjects, channel, purpose, at, contact_point, field, detail) -> list[Eligibility]:
@@ -246,6 +251,21 @@ def _check_many(session, subjects, channel, purpose, at, contact_point, field, d
         else:
             out.append(_combine(value, [answer(value, cid, rows.get(cid, ()), point) for cid in ids]))
     return out
+
+
+def check_points(
+    session: Session,
+    *,
+    pairs: Sequence[tuple[str, str | None]],
+    channel: str,
+    purpose: str,
+    at: datetime | None = None,
+) -> list[Eligibility]:
+    """Each `(customer id, contact point)` as an export stored it: that point's answer now (or at `at`)."""
+    check_limit(len(pairs), at is not None, "pairs")
+    checker = _Checker(session, channel, purpose, at, detail=False)
+    rows = checker.rows([cid for cid, _ in pairs]) if at is None else {}
+    return [checker.answer(cid, cid, rows.get(cid, ()), point) for cid, point in pairs]
 
 
 def check_limit(count: int, point_in_time: bool, field: str = "subjects") -> None:

@@ -144,6 +144,7 @@ def ingest_feed(
     actor: Actor,
     emitter: Emitter | None = None,
     progress: Callable[[int], None] | None = None,
+    commit: bool = True,
 ) -> IngestResult:
     """Ingest a parsed file as one batch (nothing is stored if any line is bad)."""
     if not feed.events:
@@ -158,4 +159,5 @@ def ingest_feed(
         inputs=inputs,
         label=feed.label,
         progress=progress,
+        commit=commit,
     )

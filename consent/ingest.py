@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from consent import lineage_refs, unify
@@ -14,12 +15,14 @@ from consent.events import ValidEvent, batch_label, validate_events
 from consent.policies import active_policy
 from consent.store import store_facts
 from consent.subjects import customers_for
-from core import audit, clock
+from core import audit, clock, metrics
 from core.audit import Actor
 from core.ids import new_id
 from core.openlineage import NULL_EMITTER, DatasetRef, Emitter
 from identity import service as identity
 from identity.service import SourceRecordIn
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -43,6 +46,7 @@ def ingest_events(
     actor: Actor,
     emitter: Emitter | None = None,
     inputs: Sequence[DatasetRef] | None = None,
+    job: str = lineage_refs.INGEST_JOB,
     label: Callable[[int], str] = batch_label,
     progress: Callable[[int], None] | None = None,
     commit: bool = True,
@@ -51,7 +55,8 @@ def ingest_events(
     """Validate, store and unify a batch all-or-nothing; InvalidInput/Conflict name the first bad event.
 
     `unify_now=False` (bulk loads that unify once at the end) stores the facts and lists the customers
-    whose decisions are due in `pending` instead of recomputing them.
+    whose decisions are due in `pending` instead of recomputing them. `job` names the OpenLineage job
+    (a pull is its own job per source, so each source's tables stay on the graph).
     """
     policy = active_policy(session)
     now = clock.now()
@@ -59,13 +64,12 @@ def ingest_events(
     result = IngestResult(batch_id=new_id("cib"), received=len(valid))
     inputs = list(inputs) if inputs is not None else lineage_refs.api_inputs(e.source for e in valid)
     emitter = emitter or NULL_EMITTER
-    with emitter.run(
-        lineage_refs.INGEST_JOB, inputs=inputs, outputs=[lineage_refs.RECORDS, lineage_refs.DECISIONS]
-    ) as run:
+    with emitter.run(job, inputs=inputs, outputs=[lineage_refs.RECORDS, lineage_refs.DECISIONS]) as run:
         affected = _identity_events(session, valid, actor, result)
         new, duplicates = store_facts(session, valid, actor=actor.label, now=now, label=label)
         result.duplicates.update(duplicates)
         result.stored.update(e.type for e in new)
+        metrics.on_commit(session, lambda: _count_stored(new, now))
         affected |= customers_for(session, _touched(new))
         snapshot = any(e.type == "dnc_registry_snapshot" for e in new)
         if not unify_now:
@@ -95,6 +99,45 @@ def ingest_events(
         if commit:
             session.commit()
     return result
+
+
+# The instant a fact happened at its source, per type: what ingestion lag is measured from.
+EVENT_TIME = ("captured_at", "observed_at", "occurred_at", "downloaded_at")
+RETRIED_PG_CODES = {"23505", "40P01", "40001"}  # unique violation, deadlock, serialization failure
+
+
+def ingest_events_retrying(session: Session, *, attempts: int = 3, **kwargs: Any) -> IngestResult:
+    """`ingest_events` (committing), again from the start when a concurrent batch with the same records won a race."""
+    return retrying(session, lambda: ingest_events(session, **kwargs), attempts=attempts)
+
+
+def retrying(session: Session, work: Callable[[], T], *, attempts: int = 3) -> T:
+    """Run `work` (one whole transaction), rolled back and run again after a lost race on PostgreSQL.
+
+    Two transactions storing the same (source, id) or recomputing the same customer both pass the
+    duplicate check; the later one fails on the unique key (or a deadlock). Run again, it sees the
+    winner's rows as duplicates. SQLite serialises writers, so it never gets here.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except sa.exc.DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+            session.rollback()
+            if code not in RETRIED_PG_CODES or attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _count_stored(new: Sequence[ValidEvent], now) -> None:
+    """Records stored per type and source, and how long after capture each arrived (after the commit)."""
+    per_kind: Counter = Counter((e.type, e.source) for e in new)
+    for (kind, source), n in per_kind.items():
+        metrics.count_records_ingested(kind, n, source=source)
+    for e in new:
+        happened = next((e.row[k] for k in EVENT_TIME if e.row.get(k) is not None), None)
+        if happened is not None:
+            metrics.observe_ingestion_lag(e.source, (now - happened).total_seconds())
 
 
 def _touched(events: Sequence[ValidEvent]) -> set[tuple[str, str]]:

@@ -22,6 +22,13 @@ DECISIONS = DatasetRef(
     ),
 )
 INGEST_JOB = "consent.ingest"
+
+
+def pull_job(source: str) -> str:
+    """The OpenLineage job of pulls from one source system."""
+    return f"consent.pull.{source}"
+
+
 UNIFY_JOB = "consent.unify"
 
 
@@ -33,3 +40,17 @@ def source_dataset(system: str, name: str) -> DatasetRef:
 def api_inputs(sources: Iterable[str]) -> list[DatasetRef]:
     """Inputs of an API batch: one `api.events` dataset per source system that sent events."""
     return [source_dataset(s, "api.events") for s in sorted(set(sources))]
+
+
+EXPORT_JOB = "consent.export"
+EXPORT_COLUMNS = (("customer_id", "string"), ("contact_point", "string"), ("reason", "string"))
+
+
+def segment_dataset(export_id: str) -> DatasetRef:
+    """The uploaded segment of an export."""
+    return DatasetRef(NAMESPACE, f"exports.{export_id}.segment")
+
+
+def export_dataset(export_id: str) -> DatasetRef:
+    """The compliant list an export published."""
+    return DatasetRef(NAMESPACE, f"exports.{export_id}.compliant", columns=EXPORT_COLUMNS)

@@ -19,6 +19,7 @@ from consent.policies import active_policy
 from consent.pull_mapping import RegistryMapping, Spec, TableMapping, mapping_for
 from core import audit, clock
 from core.audit import Actor
+from core.dataset_names import table_ref
 from core.errors import InvalidInput
 from core.openlineage import Emitter
 
@@ -89,7 +90,7 @@ def pull(
         ) from None
     finally:
         engine.dispose()
-    inputs = [lineage_refs.source_dataset(source, t.table) for t in mapping.tables]
+    inputs = [table_ref(engine.url, t.table) for t in mapping.tables]
     if events:
         result.ingest = ingest_events(
             session,
@@ -97,6 +98,7 @@ def pull(
             actor=actor,
             emitter=emitter,
             inputs=inputs,
+            job=lineage_refs.pull_job(source),
             label=labels.__getitem__,
             progress=progress,
             commit=False,
@@ -242,6 +244,7 @@ def _pull_registry(
         actor=actor,
         emitter=emitter,
         inputs=[lineage_refs.source_dataset(source, path.name)],
+        job=lineage_refs.pull_job(source),
         commit=False,
         unify_now=unify_now,
     )

@@ -71,6 +71,7 @@ def recompute(session: Session, customer_ids: Iterable[str], *, policy: Policy, 
     """Re-evaluate the given customers (merged ids are replaced by their survivors), in the caller's transaction."""
     stats = UnifyStats()
     requested = list(dict.fromkeys(customer_ids))
+    _serialise(session, requested)
     for part in chunks(requested, CUSTOMER_CHUNK):
         subjects = subject_lookup.load_subjects(session, part)
         stale = [cid for cid in part if cid not in subjects]
@@ -87,6 +88,33 @@ def recompute(session: Session, customer_ids: Iterable[str], *, policy: Policy, 
         stats.customers += len(subjects)
         stats.decisions += len(rows)
     return stats
+
+
+LOCK_EACH_UP_TO = 200  # customers locked one by one; more take the whole table's lock
+TABLE_LOCK = 0x436F6E636F7264  # advisory key of the whole decisions table ("Concord")
+
+
+def _serialise(session: Session, customer_ids: list[str]) -> None:
+    """On PostgreSQL, wait for other transactions recomputing the same customers (until they commit).
+
+    Without it two batches about one customer both delete its rows and insert new ones (a duplicate key),
+    and the one that evaluated first may miss the other's facts. Taken before the facts are read, the
+    lock makes the later transaction see every fact the earlier one committed. Locks are taken in one
+    order (table lock, then ids sorted by key), so waiting transactions never deadlock. SQLite already
+    lets one writer in at a time.
+    """
+    if not customer_ids or session.get_bind().dialect.name != "postgresql":
+        return
+    if len(customer_ids) > LOCK_EACH_UP_TO:
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": TABLE_LOCK})
+        return
+    session.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": TABLE_LOCK})
+    keys = session.execute(
+        sa.text("SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest(CAST(:ids AS text[])) AS c"),
+        {"ids": list(customer_ids)},
+    ).scalars()
+    for key in sorted(keys):
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def _delete(session: Session, ids: list[str]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from core import clock
@@ -122,15 +123,21 @@ class Verification:
 
 
 def verify(session: Session, *, batch: int = 5000) -> Verification:
-    """Recompute every hash in order; report changed, inserted, deleted or reordered entries."""
+    """Recompute every hash in order; report changed, inserted, deleted or reordered entries.
+
+    Checks the chain up to the head read first, so writers appending meanwhile (the scheduled check runs
+    under load) are not mistaken for tampering; entries past that head must be covered by a newer head.
+    """
     head = session.get(AuditHead, HEAD_ID)
+    bound = head.seq if head is not None else None
     problems: list[str] = []
     prev_hash, expected_seq, checked, last_seq = GENESIS_HASH, 1, 0, 0
     after = 0
     while True:
-        rows = session.exec(
-            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
-        ).all()
+        query = select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
+        if bound is not None:
+            query = query.where(AuditEntry.seq <= bound)
+        rows = session.exec(query).all()
         if not rows:
             break
         for entry in rows:
@@ -149,6 +156,8 @@ def verify(session: Session, *, batch: int = 5000) -> Verification:
         problems.append(
             f"head names entry {head.seq} but the log ends at {last_seq} (tail deleted or altered)"
         )
+    else:
+        problems += _entries_past_head(session, head.seq)
     return Verification(
         ok=not problems,
         checked=checked,
@@ -156,6 +165,18 @@ def verify(session: Session, *, batch: int = 5000) -> Verification:
         head_hash=head.hash if head else "",
         problems=problems,
     )
+
+
+def _entries_past_head(session: Session, seq: int) -> list[str]:
+    """Entries after the head read at the start are fine only if a newer head covers them (appended since)."""
+    beyond = session.exec(select(sa.func.max(AuditEntry.seq)).where(AuditEntry.seq > seq)).first()
+    if beyond is None:
+        return []
+    # An entry and its head move commit together, so a later read of the head must reach `beyond`.
+    fresh = session.exec(select(AuditHead.seq).where(AuditHead.id == HEAD_ID)).first()
+    if fresh is not None and fresh >= beyond:
+        return []
+    return [f"entries {seq + 1}..{beyond} lie past the head (inserted without it)"]
 
 
 def recent(session: Session, *, limit: int = 50, before_seq: int | None = None) -> list[AuditEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from core.errors import SettingsError, Unavailable
 from core.settings import Settings
 
 WRITE_OPTION = "concord_write"
+WRITER_HELD = "concord_writer_lock"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -59,13 +61,32 @@ def _sqlite_engine(url: sa.URL, settings: Settings) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    # Writers of this process queue here, in order, before asking SQLite: its busy handler polls with
+    # growing sleeps (up to 100 ms), so threads contending inside SQLite wait far longer than the lock
+    # is held and the slowest requests wait seconds. Other processes still meet at SQLite's lock.
+    writers = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # A writer takes the write lock up front: a deferred transaction that read first and then
         # writes fails at once with SQLITE_BUSY when another writer got in between.
         immediate = conn.get_execution_options().get(WRITE_OPTION)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            conn.info[WRITER_HELD] = writers.acquire(timeout=busy / 1000)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except Exception:
+            _release(conn.info)
+            raise
 
+    def _release(info: dict) -> None:
+        if info.pop(WRITER_HELD, False):
+            writers.release()
+
+    event.listen(engine, "commit", lambda conn: _release(conn.info))
+    event.listen(engine, "rollback", lambda conn: _release(conn.info))
+    # Whatever ended the transaction (an invalidated connection included), returning it to the pool frees it.
+    event.listen(engine, "checkin", lambda _dbapi, record: _release(record.info))
     return engine
 
 

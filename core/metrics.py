@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+PENDING = "concord_metrics_on_commit"
 SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 JOB_BUCKETS = (0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600)
 LAG_BUCKETS = (1, 5, 30, 60, 300, 900, 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
@@ -32,6 +34,8 @@ class _Metrics:
     decisions: Any
     records_ingested: Any
     ingestion_lag: Any
+    registry_age: Any
+    feed_files: Any
 
 
 _built: _Metrics | None = None
@@ -86,6 +90,15 @@ def _build() -> _Metrics:
             ["source"],
             buckets=LAG_BUCKETS,
         ),
+        registry_age=Gauge(
+            "concord_dnc_registry_snapshot_age_seconds",
+            "Age of each do-not-call registry's newest snapshot when last checked (stale at 31 days)",
+            ["registry"],
+            multiprocess_mode="mostrecent",
+        ),
+        feed_files=Counter(
+            "concord_feed_files", "Feed folder files processed by outcome", ["source", "outcome"]
+        ),
     )
 
 
@@ -125,6 +138,40 @@ def count_records_ingested(record_type: str, n: int = 1, *, source: str = "") ->
 def observe_ingestion_lag(source: str, seconds: float) -> None:
     """Record how long after capture at its source a record was stored (negative lags count as 0)."""
     _metrics().ingestion_lag.labels(source).observe(max(0.0, seconds))
+
+
+def set_registry_age(registry: str, seconds: float) -> None:
+    """The age of a registry's newest snapshot, as the DNC registry check last saw it."""
+    _metrics().registry_age.labels(registry).set(seconds)
+
+
+def count_feed_file(source: str, outcome: str) -> None:
+    """Count one feed folder file by outcome (ingested, duplicate, failed)."""
+    _metrics().feed_files.labels(source, outcome).inc()
+
+
+def on_commit(session: Any, callback: Callable[[], None]) -> None:
+    """Call `callback` once the session's current transaction commits; a rollback drops it.
+
+    Counting stored records only after the commit keeps rolled-back batches out of the metrics.
+    """
+    from sqlalchemy import event
+
+    if PENDING not in session.info:
+        session.info[PENDING] = []
+        event.listen(session, "after_commit", _run_pending)
+        event.listen(session, "after_rollback", _drop_pending)
+    session.info[PENDING].append(callback)
+
+
+def _run_pending(session: Any) -> None:
+    pending, session.info[PENDING] = session.info[PENDING], []
+    for callback in pending:
+        callback()
+
+
+def _drop_pending(session: Any) -> None:
+    session.info[PENDING] = []
 
 
 def render() -> tuple[bytes, str]:

@@ -42,6 +42,16 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _pairs(value: str) -> dict[str, str]:
+    pairs = {}
+    for part in value.split(","):
+        name, sep, target = part.strip().partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise ValueError("expected name=value pairs separated by commas, e.g. crm=postgresql://host/crm")
+        pairs[name.strip()] = target.strip()
+    return pairs
+
+
 def _level(value: str) -> str:
     upper = value.strip().upper()
     if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -96,6 +106,18 @@ class Settings:
     job_history_days: int = setting(
         "Days of job run history kept by the job-history retention job.", _int, 90
     )
+    export_retention_days: int = setting(
+        "Days a segment export's files (compliant list, exclusion report, uploaded segment) are kept; "
+        "the `exports.retention` job deletes them after that (the export record stays).",
+        _positive_int,
+        30,
+    )
+    export_inline_rows: int = setting(
+        "Segments up to this many rows are exported inside the upload request; larger ones run in the "
+        "background and report progress.",
+        _int,
+        20000,
+    )
     web_workers: int = setting("Worker processes of `concord serve --prod` (gunicorn).", _int, 2)
     web_threads: int = setting("Threads per worker process of `concord serve --prod`.", _int, 4)
     web_timeout_seconds: int = setting(
@@ -122,6 +144,30 @@ class Settings:
         "separate `concord lineage derive --follow` process does it (higher ingestion rates).",
         _bool,
         True,
+    )
+    feeds_path: Path | None = setting(
+        "Folder of source-system feed folders (`<source>/*.csv|*.jsonl`) the `consent.feeds` job ingests "
+        "(default: feeds/ in the instance folder).",
+        Path,
+        None,
+    )
+    consent_pull_sources: dict[str, str] | None = setting(
+        "Source databases the `consent.pulls` job pulls, as `source=url` pairs separated by commas, e.g. "
+        "`crm=postgresql://reader@crm-db/crm,billing=/data/billing.db` (default: none).",
+        _pairs,
+        None,
+        secret=True,
+    )
+    consent_pull_mapping: Path | None = setting(
+        "YAML mapping of the pulled sources' tables to consent events (default: the packaged sample mapping).",
+        Path,
+        None,
+    )
+    dnc_registry_warn_days: int = setting(
+        "Age in days of a do-not-call registry's newest snapshot at which `consent.dnc_registry_age` warns "
+        "(it turns stale at the policy's maximum age, 31 days).",
+        _positive_int,
+        26,
     )
     lineage_retention_days: int | None = setting(
         "Purge raw OpenLineage events stored more than this many days ago (the derived graph is kept); "
@@ -151,9 +197,15 @@ class Settings:
         """Fill defaults that depend on other settings (the database lives in the instance folder)."""
         instance = Path(self.instance_path).expanduser().resolve()
         url = self.database_url or f"sqlite:///{instance / 'concord.db'}"
+        feeds = Path(self.feeds_path).expanduser().resolve() if self.feeds_path else instance / "feeds"
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return replace(self, instance_path=instance, database_url=url)
+        return replace(
+            self,
+            instance_path=instance,
+            database_url=url,
+            feeds_path=feeds,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.audit import Actor
 from core.errors import InvalidInput, NotFound
 from core.openlineage import DatasetRef
 from core.runtime import Runtime
@@ -47,6 +48,10 @@ class Cron:
     def describe(self) -> str:
         """`cron 17 3 * * * (UTC)`."""
         return f"cron {self.expression} (UTC)"
+
+
+# Who the audit log names for what scheduled jobs change.
+JOB_ACTOR = Actor(name="scheduler", role="admin", kind="system")
 
 
 @dataclass(frozen=True)

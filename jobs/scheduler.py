@@ -3,7 +3,8 @@
 Each process runs an election thread: the leader renews its lock every third of the lease period,
 the others try to acquire it at the same interval. The APScheduler instance stays paused while
 the process does not lead, and every run still takes the job's own run lock (see `runner`), so a
-job never runs twice at once even while leadership changes hands.
+job never runs twice at once even while leadership changes hands. A new leader first skips the
+slots its predecessor already ran (from `job_run`), so no slot runs twice either.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core import metrics
 from core.leases import LEADER_LOCK, Lock, leader_lock, lease_period, new_holder
 from core.runtime import Runtime
+from jobs import history
 from jobs.registry import Cron, Every, JobSpec, validate
 from jobs.runner import run_job
 
@@ -112,6 +114,7 @@ class Scheduler:
                 leading = self._leading and self.lock.held
             if leading and not self._leading:
                 log.info("scheduler %s is now the leader", self.holder)
+                self._skip_slots_already_run()
                 self._aps.resume()
             elif self._leading and not leading:
                 log.warning("scheduler %s lost the leadership; pausing jobs", self.holder)
@@ -119,6 +122,30 @@ class Scheduler:
             self._leading = leading
             metrics.set_scheduler_leader(leading)
             return leading
+
+    def _skip_slots_already_run(self) -> None:
+        """Move each job past the slots the previous leader already ran, before firing anything.
+
+        While this process waited, its paused APScheduler kept each job's next slot; a slot another
+        leader ran meanwhile (its run started at or after the slot) must not run again here.
+        """
+        try:
+            last = history.last_runs(self.runtime.db, [spec.name for spec in self.jobs])
+        except Exception as exc:  # the run locks still prevent overlaps; at worst a slot runs twice
+            log.warning("could not read the job history before leading: %s", exc)
+            return
+        now = datetime.now(UTC)
+        for job in self._aps.get_jobs():
+            run = last.get(job.id)
+            slot = job.next_run_time
+            if run is None or slot is None or run.started_at < slot:
+                continue
+            while slot is not None and slot <= run.started_at:
+                slot = job.trigger.get_next_fire_time(slot, now)
+            if slot is None:
+                self._aps.remove_job(job.id)  # a one-off job the previous leader ran
+            else:
+                self._aps.modify_job(job.id, next_run_time=slot)
 
     def _fire(self, spec: JobSpec) -> None:
         # Leadership may have lapsed between APScheduler's timer and this thread starting.

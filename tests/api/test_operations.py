@@ -1,10 +1,12 @@
 """Readiness, Prometheus metrics, request ids and the access log."""
 
 import logging
+import uuid
 
 import sqlalchemy as sa
 
 from core import metrics
+from tests.consent.conftest import consent, profile
 
 
 def test_readyz_is_ready_on_a_current_database(client, backend):
@@ -105,3 +107,31 @@ def test_probes_are_logged_at_debug_only(client, caplog):
         client.get("/healthz")
         client.get("/readyz")
     assert [r for r in caplog.records if r.name == "concord.access"] == []
+
+
+def _sample(name: str, labels: dict) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_ingestion_and_eligibility_traffic_is_counted(client, token):
+    ingest, marketing = token("ingest"), token("marketing")
+    src, gone = f"m{uuid.uuid4().hex[:8]}", f"r{uuid.uuid4().hex[:8]}"  # metrics outlive one test
+    events = [profile("M1", source=src, emails=["m1@example.com"]),
+              consent("mp1", "M1", source=src), consent("mp2", "M1", source=src, purpose="marketing.offers")]  # fmt: skip
+    allowed = {"reason": "explicit_opt_in", "allowed": "true"}
+    before = _sample("concord_decisions_total", allowed)
+    assert client.post("/api/v1/consent/events", json={"events": events}, headers=ingest).status_code == 201
+    refused = [
+        consent("rb1", "M1", source=gone),
+        consent("rb2", "M1", source=gone, status="x"),
+    ]
+    assert client.post("/api/v1/consent/events", json={"events": refused}, headers=ingest).status_code == 422
+    query = f"source_key={src}:M1&channel=email&purpose=marketing"
+    assert client.get(f"/api/v1/consent/eligibility?{query}", headers=marketing).json["allowed"] is True
+    assert _sample("concord_decisions_total", allowed) == before + 1
+    text = client.get("/metrics", headers=token("admin")).get_data(as_text=True)
+    assert f'concord_records_ingested_total{{source="{src}",type="consent"}} 2.0' in text
+    assert f'concord_ingestion_lag_seconds_count{{source="{src}"}} 2.0' in text
+    assert f'source="{gone}"' not in text  # a refused batch stored nothing, so counts nothing

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
+from catalog import scanner, sources
+from catalog.models import CatalogDataset
 from consent import eligibility, feeds, pulls
 from consent.models import ConsentRecordRow, PullStateRow, SuppressionRow
 from consent.pull_mapping import load_mapping
 from consent.yaml_doc import DocumentError
 from core.errors import InvalidInput
+from core.openlineage import Emitter
 from identity import service as identity
 from tests.consent.conftest import INGEST, profile
 
@@ -175,3 +179,21 @@ def test_csv_and_jsonl_feeds(db, ingest):
     with pytest.raises(InvalidInput):
         feeds.parse_feed(b"type,id\nconsent\n", fmt="csv")
     assert feeds.detect_format("a.ndjson", None) == "jsonl"
+
+
+def test_a_pull_names_its_inputs_as_the_catalogue_scanner_names_the_tables(db, ingest, tmp_path):
+    ingest(profile("C1", emails=["ann@example.com"]))
+    url = crm_db(tmp_path)
+    events: list[dict] = []
+    pull(db, url, emitter=Emitter(local_sink=events.append))
+    with db.session(write=True) as session:
+        sources.register_source(session, name="crm", url=f"sqlite:///{url}", actor=INGEST)
+        scanner.scan_source(session, name="crm", actor=INGEST)
+    with db.session() as session:
+        scanned = {(d.namespace, d.name) for d in session.exec(select(CatalogDataset))}
+    ingest_run = next(
+        e for e in events if e["job"]["name"] == "consent.pull.crm" and e["eventType"] == "COMPLETE"
+    )
+    inputs = {(d["namespace"], d["name"]) for d in ingest_run["inputs"]}
+    assert inputs == {(f"sqlite://{url}", "contact_preferences")}
+    assert inputs <= scanned  # the consent run's lineage starts at the scanned table

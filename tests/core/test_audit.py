@@ -5,9 +5,9 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import select
 
-from core import audit
+from core import audit, clock
 from core.audit import SYSTEM, Actor
-from core.models import AuditEntry
+from core.models import AuditEntry, AuditHead
 
 
 def _append(db, n):
@@ -91,3 +91,29 @@ def test_concurrent_appenders_keep_one_chain(db):
     with db.session() as session:
         result = audit.verify(session)
     assert result.ok and result.checked == 40
+
+
+def test_entries_appended_after_the_head_was_read_are_not_tampering(db):
+    with db.session(write=True) as session:
+        audit.record(session, SYSTEM, "test.one", "thing", "1")
+        session.commit()
+    with db.session() as reader:
+        reader.get(AuditHead, 1)  # the check has read the head when another writer appends
+        with db.session(write=True) as writer:
+            audit.record(writer, SYSTEM, "test.two", "thing", "2")
+            writer.commit()
+        assert audit.verify(reader).ok
+
+
+def test_entry_inserted_past_the_head_is_detected(db):
+    with db.session(write=True) as session:
+        audit.record(session, SYSTEM, "test.one", "thing", "1")
+        session.commit()
+        head = session.get(AuditHead, 1)
+        forged = AuditEntry(seq=head.seq + 1, at=clock.now(), actor="x", actor_role="admin", action="forged",
+                            entity_type="t", entity_id="1", details={}, prev_hash=head.hash, hash="f")  # fmt: skip
+        session.add(forged)
+        session.commit()
+    with db.session() as session:
+        result = audit.verify(session)
+    assert not result.ok and any("past the head" in p for p in result.problems)

@@ -206,3 +206,29 @@ def test_stop_without_waiting_leaves_the_job_to_finish_alone(db):
     assert s.running == 1 and not s.is_leader
     gate.open.set()
     wait_until(lambda: s.running == 0, what="the job to finish")
+
+
+def test_a_new_leader_skips_the_slots_its_predecessor_ran(db):
+    once = Calls()
+    fire_at = clock.now() + timedelta(seconds=1)
+
+    def jobs():
+        return [spec("test.once", once, DateTrigger(run_date=fire_at))]
+
+    a = _scheduler(db, jobs())
+    a.start()
+    b = None
+    try:
+        wait_until(lambda: a.is_leader, what="a to lead")
+        b = _scheduler(db, jobs())
+        b.start()
+        wait_until(lambda: _runs(db, "test.once"), what="the one-off job to run")
+        assert not b.is_leader and b._aps.get_job("test.once") is not None  # b's paused copy kept the slot
+        a.stop()  # hands over
+        wait_until(lambda: b.is_leader, what="b to take over")
+        assert b._aps.get_job("test.once") is None, "the slot a ran was dropped, not fired again"
+    finally:
+        a.stop()
+        if b is not None:
+            b.stop()
+    assert len(once.by) == 1 and len(_runs(db, "test.once")) == 1
