@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -71,6 +72,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # A sign-in lasts a working day from login. Not refreshing the cookie on every response also keeps a
+        # slow response (an asset, say) from writing back an older session over a newer one, CSRF token and all.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.extensions["concord"] = runtime
     app.session_interface = LazyCookieSessions()
