@@ -16,6 +16,7 @@ from sqlmodel import Session
 from consent import eligibility
 from consent import subjects as subject_lookup
 from consent.eligibility import Eligibility
+from consent.policy_model import code_matches
 from core.errors import InvalidInput
 from identity import service as identity
 from identity.normalise import normalise_contact_point
@@ -136,4 +137,4 @@ def _jurisdiction_filter(session, answers, jurisdictions: Sequence[str]) -> set[
     ids = sorted({a.customer_id for a in answers if a.customer_id})
     found = identity.jurisdictions_of(session, ids)
     wanted = tuple(jurisdictions)
-    return {cid for cid, j in found.items() if j and any(j == w or j.startswith(w + "-") for w in wanted)}
+    return {cid for cid, j in found.items() if j and any(code_matches(w, j) for w in wanted)}

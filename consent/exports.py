@@ -24,11 +24,11 @@ from core.audit import Actor
 from core.db import Database
 from core.errors import InvalidInput, NotFound
 from core.ids import new_id
+from identity.normalise import normalise_jurisdiction
 
 QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "queued", "running", "done", "failed", "interrupted"
 STALE_AFTER = timedelta(minutes=5)  # a running export silent this long was cut off
 COMPLIANT, EXCLUSIONS = "compliant.csv", "exclusions.csv"
-_JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$|^[A-Z_]{3,12}$")
 
 
 @dataclass
@@ -93,16 +93,24 @@ def exports_root(db: Database) -> Path:
     return Path(db.settings.instance_path) / "exports"
 
 
-def _jurisdictions(values) -> list[str]:
-    out = []
+def _jurisdictions(values, regions: dict[str, tuple[str, ...]]) -> list[str]:
+    """The filter as codes: regions of the policy expanded (EU_EEA), `US_CA` and `US-*` spelled `US-CA`, `US`."""
+    out: list[str] = []
     for i, raw in enumerate(values or ()):
         value = str(raw).strip().upper()
-        if not _JURISDICTION.match(value):
-            raise InvalidInput(
-                f"{raw!r} is not a jurisdiction; use codes such as DE, GB, US-CA or a region such as EU_EEA",
-                field=f"jurisdiction[{i}]" if len(values) > 1 else "jurisdiction",
-            )
-        out.append(value)
+        name = f"jurisdiction[{i}]" if len(values) > 1 else "jurisdiction"
+        if value in regions:
+            codes = list(regions[value])
+        else:
+            try:
+                codes = [normalise_jurisdiction(value.removesuffix("-*").removesuffix("_*"))]
+            except InvalidInput:
+                known = f"; or a region of the policy: {', '.join(sorted(regions))}" if regions else ""
+                raise InvalidInput(
+                    f"{raw!r} is not a jurisdiction; use codes such as DE, GB, US (all states), US-CA{known}",
+                    field=name,
+                ) from None
+        out.extend(c for c in codes if c is not None and c not in out)
     return out
 
 
@@ -125,9 +133,10 @@ def submit_export(
     Nothing is recorded and no file is kept when the segment, channel, purpose or filter is refused.
     """
     with db.session() as session:
-        check_query(active_policy(session), channel, purpose)
+        policy = active_policy(session)
+    check_query(policy, channel, purpose)
     fmt = segments.format_of(filename, fmt)
-    wanted = _jurisdictions(jurisdictions)
+    wanted = _jurisdictions(jurisdictions, policy.regions)
     if len(campaign or "") > 200:
         raise InvalidInput("at most 200 characters", field="campaign")
     export_id = new_id("exp")

@@ -74,6 +74,7 @@ def load_policy(text: str) -> Policy:
         jurisdictions=load_jurisdictions(top["jurisdictions"], regions, channels, purposes),
         suppression_lists=suppression_lists,
         checksum=checksum(text),
+        regions=regions,
     )
 
 

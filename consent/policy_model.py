@@ -132,6 +132,7 @@ class Policy:
     jurisdictions: tuple[JurisdictionEntry, ...]
     suppression_lists: frozenset[str]
     checksum: str = ""
+    regions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # named groups of codes, e.g. EU_EEA
 
     @cached_property
     def _memo(self) -> dict:
