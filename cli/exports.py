@@ -50,7 +50,9 @@ def _summary(info: exports.ExportInfo) -> str:
 @click.option("--column", help="The subject column when the file has several identifier columns.")
 @click.option("--kind", type=click.Choice(KINDS), help="The kind of every subject in a generic column.")
 @click.option(
-    "--jurisdiction", multiple=True, help="Keep only these jurisdictions (repeatable; US matches US-CA; policy regions such as EU_EEA expand)."
+    "--jurisdiction",
+    multiple=True,
+    help="Keep only these jurisdictions (repeatable; US matches US-CA; policy regions such as EU_EEA expand).",
 )
 @click.option("--campaign", default="", help="Campaign name recorded with the export.")
 @pass_cli

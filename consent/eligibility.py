@@ -38,6 +38,7 @@ from identity.normalise import normalise_contact_point
 SUBJECT_KINDS = ("customer", "email", "phone", "source_key")
 MAX_BULK = 100_000
 MAX_BULK_AT = 10_000
+SOURCED = "sourced"  # a `detail` level: who decided, without the instants
 
 
 class Eligibility(NamedTuple):
@@ -76,6 +77,13 @@ def _from_row(subject: str, row: StoredRow) -> Eligibility:
 def _brief(subject: str, row: StoredRow) -> Eligibility:
     # Bulk answers carry allowed, reason, contact point and customer: no instants to convert.
     return Eligibility(subject, bool(row[ALLOWED]), row[REASON], row[POINT] or None, row[CUSTOMER])
+
+
+def _sourced(subject: str, row: StoredRow) -> Eligibility:
+    # Exports keep the record behind each answer but not its instants.
+    r = row
+    return Eligibility(subject, bool(r[ALLOWED]), r[REASON], r[POINT] or None, r[CUSTOMER], r[POLICY],
+                       None, None, r[BY_KIND], r[BY_ID], r[BY_SOURCE])  # fmt: skip
 
 
 def _from_decision(subject: str, d: Decision) -> Eligibility:
@@ -120,9 +128,9 @@ def _combine(subject: str, answers: list[Eligibility]) -> Eligibility:
 class _Checker:
     """Shared state of one check request: channel, purpose, instant, and the live fallback."""
 
-    def __init__(self, session: Session, channel: str, purpose: str, at: datetime | None, detail: bool):
+    def __init__(self, session: Session, channel: str, purpose: str, at: datetime | None, detail: bool | str):
         self.session, self.channel, self.purpose, self.at = session, channel, purpose, at
-        self.make = _from_row if detail else _brief
+        self.make = _sourced if detail == SOURCED else _from_row if detail else _brief
         self.now = clock.now()
         self._policy = None
         self._live_policy = None
@@ -203,11 +211,12 @@ def check_many(
     at: datetime | None = None,
     contact_point: str | None = None,
     field: str = "subjects",
-    detail: bool = False,
+    detail: bool | str = False,
 ) -> list[Eligibility]:
     """Many subjects at once (up to 100,000; 10,000 with `at`), answers in the order given.
 
-    `detail` fills policy version, instants and decided_by (single checks); bulk answers skip them.
+    `detail` fills policy version, instants and decided_by (single checks); bulk answers skip them, and
+    `detail=SOURCED` fills policy version and decided_by only (exports).
     """
     check_limit(len(subjects), at is not None, field or "subjects")
     with paused_gc(len(subjects) > 1000):

@@ -33,6 +33,8 @@ from identity.store import select_in
 
 CHUNK_SIZE = 20_000
 MEMBERS = ExportMemberRow.__table__
+MEMBER_COLUMNS = ("export_id", "customer_id", "subject", "included", "contact_point", "reason",
+                  "decided_by_kind", "decided_by_id", "decided_by_source")  # fmt: skip
 Progress = Callable[[int, int], None]
 
 
@@ -161,7 +163,7 @@ def _process(db: Database, spec: _Spec, files: _Files, chunk_size: int, progress
         members = _record_chunk(spec.export_id, outcomes, earlier, tally, files)
         with db.session(write=True) as session:
             if members:
-                session.execute(sa.insert(MEMBERS), members)
+                _insert_members(session, members)
             session.execute(
                 sa.update(ExportRow.__table__)
                 .where(ExportRow.__table__.c.id == spec.export_id)
@@ -173,6 +175,14 @@ def _process(db: Database, spec: _Spec, files: _Files, chunk_size: int, progress
     return tally
 
 
+def _insert_members(session, members: list[tuple]) -> None:
+    """Straight to the driver's executemany: SQLAlchemy building parameters per row was a tenth of a run."""
+    conn = session.connection()
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {MEMBERS.name} ({', '.join(MEMBER_COLUMNS)}) VALUES ({', '.join([marker] * 9)})"
+    conn.exec_driver_sql(sql, members)
+
+
 def _earlier_members(session, export_id: str, outcomes: list[Outcome]) -> dict[str, str]:
     """Customers an earlier chunk already resolved, with the subject key that named them."""
     ids = {o.customer_id for o in outcomes if o.customer_id and o.reason not in COLLAPSED}
@@ -182,7 +192,7 @@ def _earlier_members(session, export_id: str, outcomes: list[Outcome]) -> dict[s
 
 def _record_chunk(
     export_id, outcomes: list[Outcome], earlier: dict[str, str], tally: _Tally, files
-) -> list[dict]:
+) -> list[tuple]:
     members = []
     for o in outcomes:
         tally.rows_done += 1
@@ -196,10 +206,8 @@ def _record_chunk(
             tally.unknown_seen.add(seen)
         if reason == o.reason and o.customer_id and reason not in COLLAPSED:
             members.append(
-                {"export_id": export_id, "customer_id": o.customer_id, "subject": o.key[:330],
-                 "included": o.included, "contact_point": o.contact_point, "reason": o.reason,
-                 "decided_by_kind": o.decided_by_kind, "decided_by_id": o.decided_by_id,
-                 "decided_by_source": o.decided_by_source}
+                (export_id, o.customer_id, o.key[:330], o.included, o.contact_point, o.reason,
+                 o.decided_by_kind, o.decided_by_id, o.decided_by_source)
             )  # fmt: skip
         if o.included and reason == o.reason:
             tally.output_rows += 1

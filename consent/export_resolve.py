@@ -105,7 +105,12 @@ def _check(session, subjects, channel, purpose) -> list[Eligibility]:
     if not subjects:
         return []
     return eligibility.check_many(
-        session, subjects=subjects, channel=channel, purpose=purpose, field="segment", detail=True
+        session,
+        subjects=subjects,
+        channel=channel,
+        purpose=purpose,
+        field="segment",
+        detail=eligibility.SOURCED,
     )
 
 

@@ -7,7 +7,6 @@ reason, customer_id). Nothing is recorded for an upload that fails its checks.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path

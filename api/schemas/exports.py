@@ -31,7 +31,9 @@ class SubmitQuery(Schema):
     jurisdiction = fields.List(
         fields.String(validate=validate.Length(min=2, max=12)),
         load_default=list,
-        metadata={"description": "Keep only customers of these jurisdictions: codes (US also matches US-CA) or regions of the active policy (EU_EEA)"},
+        metadata={
+            "description": "Keep only customers of these jurisdictions: codes (US also matches US-CA) or regions of the active policy (EU_EEA)"
+        },
     )
     campaign = fields.String(load_default="", validate=validate.Length(max=200))
 

@@ -153,7 +153,9 @@ def test_jurisdiction_filter_expands_policy_regions_and_spellings(db, people, wa
         assert "DE" in session.get(ExportRow, done.id).jurisdictions
 
 
-@pytest.mark.parametrize(("wanted", "field"), [(["EUROPE"], "jurisdiction"), (["DE", "G B"], "jurisdiction[1]")])
+@pytest.mark.parametrize(
+    ("wanted", "field"), [(["EUROPE"], "jurisdiction"), (["DE", "G B"], "jurisdiction[1]")]
+)
 def test_unknown_jurisdiction_is_refused_naming_the_regions(db, people, wanted, field):
     with pytest.raises(InvalidInput) as err:
         submit(db, "source_key\ncrm:C1\n", jurisdictions=wanted)
@@ -186,11 +188,11 @@ def test_bad_input_names_the_field_and_records_nothing(db, body, name, kwargs, f
     assert set(exports.exports_root(db).glob("*")) == before
 
 
-def test_upload_over_the_size_limit_is_refused(db):
+def test_upload_over_the_size_limit_is_refused(db, monkeypatch):
     import dataclasses
 
-    small = dataclasses.replace(db.settings, max_upload_bytes=64)
-    db.settings = small
+    # monkeypatch puts the settings back: the PostgreSQL `db` is shared by the tests of a worker.
+    monkeypatch.setattr(db, "settings", dataclasses.replace(db.settings, max_upload_bytes=64))
     with pytest.raises(PayloadTooLarge):
         submit(db, "email\n" + "a@example.com\n" * 10)
     assert count_rows(db, ExportRow) == 0
