@@ -212,21 +212,27 @@ def check_many(
     contact_point: str | None = None,
     field: str = "subjects",
     detail: bool | str = False,
+    swap_denied_point: bool = False,
 ) -> list[Eligibility]:
     """Many subjects at once (up to 100,000; 10,000 with `at`), answers in the order given.
 
     `detail` fills policy version, instants and decided_by (single checks); bulk answers skip them, and
-    `detail=SOURCED` fills policy version and decided_by only (exports).
+    `detail=SOURCED` fills policy version and decided_by only (exports). With `swap_denied_point`, an email
+    or phone that is denied but names exactly one customer gets that customer's first allowed point instead.
     """
     check_limit(len(subjects), at is not None, field or "subjects")
     with paused_gc(len(subjects) > 1000):
-        answers = _check_many(session, subjects, channel, purpose, at, contact_point, field, detail)
+        answers = _check_many(
+            session, subjects, channel, purpose, at, contact_point, field, detail, swap_denied_point
+        )
     for (reason, allowed), n in Counter((a.reason, a.allowed) for a in answers).items():
         metrics.count_decision(reason, allowed=allowed, n=n)
     return answers
 
 
-def _check_many(session, subjects, channel, purpose, at, contact_point, field, detail) -> list[Eligibility]:
+def _check_many(
+    session, subjects, channel, purpose, at, contact_point, field, detail, swap=False
+) -> list[Eligibility]:
     checker = _Checker(session, channel, purpose, at, detail)
     given_point = normalise_point(checker.policy, channel, contact_point) if contact_point else None
     policy = checker.policy
@@ -256,7 +262,12 @@ def _check_many(session, subjects, channel, purpose, at, contact_point, field, d
         point = points.get(i, given_point)
         ids = customers_of[(kind, value)]
         if len(ids) == 1:  # the common case: one customer, no combining
-            out.append(answer(value, ids[0], rows.get(ids[0], ()), point))
+            got = answer(value, ids[0], rows.get(ids[0], ()), point)
+            if swap and point is not None and not got.allowed:
+                # The person's other points are in the rows already read: no second lookup.
+                other = answer(value, ids[0], rows.get(ids[0], ()), None)
+                got = other if other.allowed else got
+            out.append(got)
         else:
             out.append(_combine(value, [answer(value, cid, rows.get(cid, ()), point) for cid in ids]))
     return out

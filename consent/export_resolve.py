@@ -14,7 +14,6 @@ from typing import NamedTuple
 from sqlmodel import Session
 
 from consent import eligibility
-from consent import subjects as subject_lookup
 from consent.eligibility import Eligibility
 from consent.policy_model import code_matches
 from core.errors import InvalidInput
@@ -76,7 +75,6 @@ def classify(
             first.setdefault(key, i)
     unique = list(first.values())
     answers = dict(zip(unique, _check(session, [chunk[i] for i in unique], channel, purpose), strict=True))
-    _fall_back(session, chunk, answers, channel, purpose)
     allowed_in = _jurisdiction_filter(session, answers.values(), jurisdictions)
     out: list[Outcome] = []
     owner: dict[str, str] = {}  # customer id -> the key that named it first in this chunk
@@ -105,34 +103,9 @@ def _check(session, subjects, channel, purpose) -> list[Eligibility]:
     if not subjects:
         return []
     return eligibility.check_many(
-        session,
-        subjects=subjects,
-        channel=channel,
-        purpose=purpose,
-        field="segment",
-        detail=eligibility.SOURCED,
-    )
-
-
-def _fall_back(session, chunk, answers: dict[int, Eligibility], channel: str, purpose: str) -> None:
-    """Denied email / phone subjects naming one person: that person's first allowed contact point instead."""
-    denied = [
-        i for i, a in answers.items() if not a.allowed and a.customer_id and chunk[i][0] in ("email", "phone")
-    ]
-    if not denied:
-        return
-    owners: dict[int, str] = {}
-    for kind in ("email", "phone"):
-        values = [chunk[i][1] for i in denied if chunk[i][0] == kind]
-        found = subject_lookup.resolve(session, kind, values)
-        owners.update(
-            {i: found[chunk[i][1]][0] for i in denied if chunk[i][0] == kind and len(found[chunk[i][1]]) == 1}
-        )
-    retry = sorted(owners)
-    again = _check(session, [("customer", owners[i]) for i in retry], channel, purpose)
-    for i, answer in zip(retry, again, strict=True):
-        if answer.allowed:
-            answers[i] = answer
+        session, subjects=subjects, channel=channel, purpose=purpose, field="segment",
+        detail=eligibility.SOURCED, swap_denied_point=True,
+    )  # fmt: skip
 
 
 def _jurisdiction_filter(session, answers, jurisdictions: Sequence[str]) -> set[str] | None:
