@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -61,27 +60,24 @@ class _Tally:
 
 
 class _Files:
-    """The two output files, written as `.part` and hashed as they grow."""
+    """The two output files, written as `.part`; the compliant one is hashed once it is complete."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.sha = hashlib.sha256()
         self._out = (folder / f"{COMPLIANT}.part").open("w", newline="", encoding="utf-8")
         self._exc = (folder / f"{EXCLUSIONS}.part").open("w", newline="", encoding="utf-8")
+        self.compliant = csv.writer(self._out)
         self.excluded = csv.writer(self._exc)
-        # Each compliant line is formatted into a buffer first, so the checksum covers exactly its bytes.
-        self._line = io.StringIO()
-        self._line_writer = csv.writer(self._line)
-        self.write_compliant(["customer_id", "contact_point", "reason"])
+        self.compliant.writerow(["customer_id", "contact_point", "reason"])
         self.excluded.writerow(["row", "kind", "subject", "reason", "customer_id"])
 
-    def write_compliant(self, row: list) -> None:
-        self._line.seek(0)
-        self._line.truncate()
-        self._line_writer.writerow(row)
-        line = self._line.getvalue()
-        self._out.write(line)
-        self.sha.update(line.encode("utf-8"))
+    def checksum(self) -> str:
+        """sha256 of the closed compliant file, read back in blocks (cheaper than hashing line by line)."""
+        sha = hashlib.sha256()
+        with (self.folder / f"{COMPLIANT}.part").open("rb") as handle:
+            while block := handle.read(1 << 20):
+                sha.update(block)
+        return sha.hexdigest()
 
     def close(self) -> None:
         self._out.close()
@@ -212,7 +208,7 @@ def _record_chunk(
         if o.included and reason == o.reason:
             tally.output_rows += 1
             tally.included[reason] += 1
-            files.write_compliant([o.customer_id, o.contact_point or "", reason])
+            files.compliant.writerow([o.customer_id, o.contact_point or "", reason])
         else:
             tally.excluded[reason] += 1
             files.excluded.writerow([tally.rows_done, o.kind, o.value, reason, o.customer_id or ""])
@@ -222,8 +218,8 @@ def _record_chunk(
 def _finish(
     db: Database, spec: _Spec, tally: _Tally, files: _Files, policy_version: str, actor: Actor
 ) -> None:
+    checksum = files.checksum()
     files.publish()
-    checksum = files.sha.hexdigest()
     excluded = sum(tally.excluded.values())
     with db.session(write=True) as session:
         row = export_row(session, spec.export_id)

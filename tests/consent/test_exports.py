@@ -177,6 +177,9 @@ def test_unknown_jurisdiction_is_refused_naming_the_regions(db, people, wanted, 
         (b"email\na@example.com\n", "s.csv", {"channel": "pigeon"}, "channel"),
         (b"email\na@example.com\n", "s.csv", {"purpose": "gossip"}, "purpose"),
         (b'{"email": "a@example.com"}\n{oops\n', "s.jsonl", {}, "line 2"),
+        (b"email,name\na@example.com,Ann\n,Bob\n", "s.csv", {}, "line 3"),
+        (b"kind,value\nemail,a@example.com\nemail\n", "s.csv", {}, "line 3.value"),
+        (b"value,kind\na@example.com,email\nb@example.com\n", "s.csv", {}, "line 3.kind"),
     ],
 )
 def test_bad_input_names_the_field_and_records_nothing(db, body, name, kwargs, field):
