@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import asdict
 
 from flask import Response, request, stream_with_context
 from flask_smorest import Blueprint
 
+from api import background
 from api.auth import current_actor, require_roles
 from api.context import close_session, db_session, runtime
 from api.schemas.exports import (
@@ -57,33 +57,23 @@ STREAM_RESPONSES = {
 }
 
 
-def start_export(rt, export_id: str, actor: Actor) -> None:
-    """Run a queued export on a daemon thread; it records its own progress and failure."""
+def submit_and_run(stream, filename: str, actor: Actor, **options) -> tuple[exports.ExportInfo, int]:
+    """Record the export, then run it inline (small segments: 201) or in the background (202).
 
-    def work() -> None:
-        try:
-            export_job.run_export(rt.db, export_id=export_id, actor=actor, emitter=rt.emitter)
-        except Exception:
-            log.exception("export %s failed", export_id)
-
-    threading.Thread(target=work, name=f"export-{export_id}", daemon=True).start()
-
-
-def submit_and_run(query: dict, stream, filename: str, actor: Actor) -> tuple[exports.ExportInfo, int]:
-    """Record the export, then run it inline (small segments) or in the background; the info and status."""
+    The API and the marketing page both submit through here; `options` are `exports.submit_export`'s.
+    """
     # The request's own write session (opened to authenticate) would hold SQLite's write lock for the
     # whole upload: end it, the export's services open short sessions of their own.
     db_session().commit()
     close_session()
     rt = runtime()
-    submitted = exports.submit_export(
-        rt.db, source=stream, filename=filename, channel=query["channel"], purpose=query["purpose"],
-        actor=actor, fmt=query["format"], column=query["column"], kind=query["kind"],
-        jurisdictions=query["jurisdiction"], campaign=query["campaign"],
-    )  # fmt: skip
+    submitted = exports.submit_export(rt.db, source=stream, filename=filename, actor=actor, **options)
     if submitted.rows_total <= rt.settings.export_inline_rows:
         return export_job.run_export(rt.db, export_id=submitted.id, actor=actor, emitter=rt.emitter), 201
-    start_export(rt, submitted.id, actor)
+    background.start(
+        f"export-{submitted.id}", export_job.run_export, db=rt.db, export_id=submitted.id, actor=actor,
+        emitter=rt.emitter,
+    )  # fmt: skip
     return submitted, 202
 
 
@@ -106,8 +96,11 @@ def post_export(query):
     if not filename and query["format"] is None:
         filename = {"text/csv": "segment.csv", "application/x-ndjson": "segment.jsonl",
                     "application/json": "segment.json"}.get(request.mimetype, "")  # fmt: skip
-    info, status = submit_and_run(query, stream, filename, current_actor())
-    return info, status
+    return submit_and_run(
+        stream, filename, current_actor(), channel=query["channel"], purpose=query["purpose"],
+        fmt=query["format"], column=query["column"], kind=query["kind"], jurisdictions=query["jurisdiction"],
+        campaign=query["campaign"],
+    )  # fmt: skip
 
 
 @blp.route("")

@@ -14,13 +14,13 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from api.context import close_session, db_session, runtime
-from consent import export_job, export_reads, exports
+from api.context import db_session
+from api.exports import submit_and_run
+from consent import export_reads, exports
 from consent.policies import active_policy
 from consent.segments import KINDS
 from core.errors import ConcordError
 from core.roles import Role
-from web import background
 from web.auth import login_required
 from web.charts import Bar, bar_chart
 from web.customer_sections import CUSTOMER_SECTIONS, CustomerSection
@@ -86,17 +86,12 @@ def _submit(form: SegmentForm) -> str | None:
     if not upload or not getattr(upload, "filename", ""):
         form.file.errors = ["choose a segment file to upload"]
         return None
-    actor = g.user.actor
-    # The page's write session would hold SQLite's lock through the upload; the services open their own.
-    db_session().commit()
-    close_session()
-    rt = runtime()
     wanted = [j.strip() for j in (form.jurisdiction.data or "").replace(";", ",").split(",") if j.strip()]
     try:
-        submitted = exports.submit_export(
-            rt.db, source=upload.stream, filename=upload.filename, channel=form.channel.data,
-            purpose=form.purpose.data, actor=actor, column=form.column.data or None, kind=form.kind.data or None,
-            jurisdictions=wanted, campaign=form.campaign.data or "",
+        submitted, _status = submit_and_run(
+            upload.stream, upload.filename, g.user.actor, channel=form.channel.data, purpose=form.purpose.data,
+            column=form.column.data or None, kind=form.kind.data or None, jurisdictions=wanted,
+            campaign=form.campaign.data or "",
         )  # fmt: skip
     except ConcordError as exc:
         target = {"channel": form.channel, "purpose": form.purpose, "column": form.column, "kind": form.kind,
@@ -105,13 +100,6 @@ def _submit(form: SegmentForm) -> str | None:
             target = form.jurisdiction
         (target or form.file).errors = [exc.message]
         return None
-    if submitted.rows_total <= rt.settings.export_inline_rows:
-        or_error_page(export_job.run_export, rt.db, export_id=submitted.id, actor=actor, emitter=rt.emitter)
-    else:
-        background.start(
-            f"export-{submitted.id}", export_job.run_export, db=rt.db, export_id=submitted.id, actor=actor,
-            emitter=rt.emitter,
-        )  # fmt: skip
     return submitted.id
 
 

@@ -8,11 +8,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
+from api import background
 from api.context import db_session, runtime
 from consent import dry_runs, operations, policies, policy_diff
 from core.errors import ConcordError, NotFound
 from core.roles import Role
-from web import background
 from web.auth import login_required
 from web.charts import Bar, bar_chart
 from web.fields import QueryForm, or_error_page

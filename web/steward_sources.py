@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from api import background
 from api.context import db_session, runtime
 from catalog import scan_jobs, sources
 from core.errors import ConcordError
 from core.roles import Role
-from web import background
 from web.auth import login_required
 from web.fields import or_error_page, put_error
 from web.steward import bp

@@ -1,4 +1,4 @@
-"""Work a page starts and does not wait for (a policy dry-run): a daemon thread that logs its failure.
+"""Work a request starts and does not wait for (an export, a dry-run, a scan): a daemon thread that logs its failure.
 
 The work records its own progress and outcome in the database, so any process can show it; a thread
 cut off by a restart leaves a record whose heartbeat stops, which readers report as interrupted.
