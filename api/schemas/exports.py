@@ -4,7 +4,8 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-KINDS = ("customer", "source_key", "email", "phone")
+from consent.export_reads import DOWNLOAD_FORMATS
+from consent.segments import FORMATS, KINDS
 
 
 class SubmitQuery(Schema):
@@ -12,7 +13,7 @@ class SubmitQuery(Schema):
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=80))
     format = fields.String(
         load_default=None,
-        validate=validate.OneOf(("csv", "jsonl", "json")),
+        validate=validate.OneOf(FORMATS),
         metadata={"description": "csv, jsonl or json (default: the file name's extension)"},
     )
     name = fields.String(
@@ -32,7 +33,10 @@ class SubmitQuery(Schema):
         fields.String(validate=validate.Length(min=2, max=12)),
         load_default=list,
         metadata={
-            "description": "Keep only customers of these jurisdictions: codes (US also matches US-CA) or regions of the active policy (EU_EEA)"
+            "description": (
+                "Keep only customers of these jurisdictions: codes (US also matches US-CA) or regions of the "
+                "active policy (EU_EEA)"
+            )
         },
     )
     campaign = fields.String(load_default="", validate=validate.Length(max=200))
@@ -74,7 +78,7 @@ class ListQuery(Schema):
 
 
 class DownloadQuery(Schema):
-    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "jsonl")))
+    format = fields.String(load_default="csv", validate=validate.OneOf(DOWNLOAD_FORMATS))
 
 
 class RecheckQuery(Schema):
