@@ -57,17 +57,21 @@ STREAM_RESPONSES = {
 }
 
 
-def submit_and_run(stream, filename: str, actor: Actor, **options) -> tuple[exports.ExportInfo, int]:
-    """Record the export, then run it inline (small segments: 201) or in the background (202).
+def submit(stream, filename: str, actor: Actor, **options) -> exports.ExportInfo:
+    """Record the export (InvalidInput names a refused field); `options` are `exports.submit_export`'s.
 
-    The API and the marketing page both submit through here; `options` are `exports.submit_export`'s.
+    The API and the marketing page both submit through here, then call `run_or_start`.
     """
     # The request's own write session (opened to authenticate) would hold SQLite's write lock for the
     # whole upload: end it, the export's services open short sessions of their own.
     db_session().commit()
     close_session()
+    return exports.submit_export(runtime().db, source=stream, filename=filename, actor=actor, **options)
+
+
+def run_or_start(submitted: exports.ExportInfo, actor: Actor) -> tuple[exports.ExportInfo, int]:
+    """Run a small export inline (201) or start it in the background (202); a failed run raises."""
     rt = runtime()
-    submitted = exports.submit_export(rt.db, source=stream, filename=filename, actor=actor, **options)
     if submitted.rows_total <= rt.settings.export_inline_rows:
         return export_job.run_export(rt.db, export_id=submitted.id, actor=actor, emitter=rt.emitter), 201
     background.start(
@@ -96,11 +100,12 @@ def post_export(query):
     if not filename and query["format"] is None:
         filename = {"text/csv": "segment.csv", "application/x-ndjson": "segment.jsonl",
                     "application/json": "segment.json"}.get(request.mimetype, "")  # fmt: skip
-    return submit_and_run(
-        stream, filename, current_actor(), channel=query["channel"], purpose=query["purpose"],
-        fmt=query["format"], column=query["column"], kind=query["kind"], jurisdictions=query["jurisdiction"],
-        campaign=query["campaign"],
+    actor = current_actor()
+    submitted = submit(
+        stream, filename, actor, channel=query["channel"], purpose=query["purpose"], fmt=query["format"],
+        column=query["column"], kind=query["kind"], jurisdictions=query["jurisdiction"], campaign=query["campaign"],
     )  # fmt: skip
+    return run_or_start(submitted, actor)
 
 
 @blp.route("")

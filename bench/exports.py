@@ -132,7 +132,7 @@ def _request(port, method, path, headers, body=None) -> tuple[int, bytes]:
 def _service_rss_mib(port: int) -> float:
     """The largest resident memory of one worker of the gunicorn serving `port` (the export runs in one)."""
     for proc in psutil.process_iter(["cmdline"]):
-        if f"127.0.0.1:{port}" in " ".join(proc.info["cmdline"] or ()):
+        if f"127.0.0.1:{port}" in (proc.info["cmdline"] or ()):
             workers = proc.children() or [proc]
             return max(w.memory_info().rss for w in workers) / 2**20
     return 0.0
@@ -193,6 +193,7 @@ def run(options: BenchOptions) -> list[Figure]:
         with gunicorn("app:create_app()", env) as port:
             idle_mib = _service_rss_mib(port)
             http_s, service_mib = _over_http(port, headers, segment)
+            service_mib = max(service_mib, idle_mib)
             single_s = _single_requests(port, headers, dataset, int(options.extra.get("sample", 10_000)))
     finally:
         dataset.close()

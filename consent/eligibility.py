@@ -263,7 +263,7 @@ def _check_many(
         ids = customers_of[(kind, value)]
         if len(ids) == 1:  # the common case: one customer, no combining
             got = answer(value, ids[0], rows.get(ids[0], ()), point)
-            if swap and point is not None and not got.allowed:
+            if swap and point is not None and not got.allowed and kind in ("email", "phone"):
                 # The person's other points are in the rows already read: no second lookup.
                 other = answer(value, ids[0], rows.get(ids[0], ()), None)
                 got = other if other.allowed else got

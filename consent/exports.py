@@ -94,22 +94,25 @@ def exports_root(db: Database) -> Path:
 
 def _jurisdictions(values, regions: dict[str, tuple[str, ...]]) -> list[str]:
     """The filter as codes: regions of the policy expanded (EU_EEA), `US_CA` and `US-*` spelled `US-CA`, `US`."""
+    by_name = {name.upper().replace("-", "_"): codes for name, codes in regions.items()}
     out: list[str] = []
     for i, raw in enumerate(values or ()):
         value = str(raw).strip().upper()
         name = f"jurisdiction[{i}]" if len(values) > 1 else "jurisdiction"
-        if value in regions:
-            codes = list(regions[value])
-        else:
+        codes = by_name.get(value.replace("-", "_"))
+        if codes is None:
             try:
-                codes = [normalise_jurisdiction(value.removesuffix("-*").removesuffix("_*"))]
+                code = normalise_jurisdiction(value.removesuffix("-*").removesuffix("_*"))
             except InvalidInput:
-                known = f"; or a region of the policy: {', '.join(sorted(regions))}" if regions else ""
-                raise InvalidInput(
-                    f"{raw!r} is not a jurisdiction; use codes such as DE, GB, US (all states), US-CA{known}",
-                    field=name,
-                ) from None
-        out.extend(c for c in codes if c is not None and c not in out)
+                code = None
+            codes = (code,) if code else ()
+        if not codes:  # never an empty filter: that would mean everyone
+            known = f"; or a region of the policy: {', '.join(sorted(regions))}" if regions else ""
+            raise InvalidInput(
+                f"{raw!r} is not a jurisdiction; use codes such as DE, GB, US (all states), US-CA{known}",
+                field=name,
+            )
+        out.extend(c for c in codes if c not in out)
     return out
 
 

@@ -275,12 +275,12 @@ def _csv_values(
     for line, record in records:
         if value_at >= len(record):
             raise InvalidInput(f"line {line}: missing column {name}", field=f"line {line}.{name}")
+        if per_row and kind_at >= len(record):
+            raise InvalidInput(f"line {line}: missing column kind", field=f"line {line}.kind")
         value = record[value_at].strip()
         if not value:
             raise InvalidInput(f"line {line}: no subject in {name}", field=f"line {line}")
         if per_row:
-            if kind_at >= len(record):
-                raise InvalidInput(f"line {line}: missing column kind", field=f"line {line}.kind")
             row_kind = record[kind_at].strip().lower()
             yield line, value, COLUMN_KINDS.get(row_kind, row_kind)
         else:

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from api.context import db_session
-from api.exports import submit_and_run
+from api.exports import run_or_start, submit
 from consent import export_reads, exports
 from consent.policies import active_policy
 from consent.segments import KINDS
@@ -88,7 +88,7 @@ def _submit(form: SegmentForm) -> str | None:
         return None
     wanted = [j.strip() for j in (form.jurisdiction.data or "").replace(";", ",").split(",") if j.strip()]
     try:
-        submitted, _status = submit_and_run(
+        submitted = submit(
             upload.stream, upload.filename, g.user.actor, channel=form.channel.data, purpose=form.purpose.data,
             column=form.column.data or None, kind=form.kind.data or None, jurisdictions=wanted,
             campaign=form.campaign.data or "",
@@ -100,6 +100,8 @@ def _submit(form: SegmentForm) -> str | None:
             target = form.jurisdiction
         (target or form.file).errors = [exc.message]
         return None
+    # A failed run is not the form's fault: it shows the error page, and the export lists as failed.
+    run_or_start(submitted, g.user.actor)
     return submitted.id
 
 

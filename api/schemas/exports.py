@@ -30,7 +30,7 @@ class SubmitQuery(Schema):
         metadata={"description": "The kind of every subject in a generic column (subject, value, id)"},
     )
     jurisdiction = fields.List(
-        fields.String(validate=validate.Length(min=2, max=12)),
+        fields.String(validate=validate.Length(min=1, max=40)),
         load_default=list,
         metadata={
             "description": (

@@ -145,7 +145,7 @@ def test_jurisdiction_filter(db, people):
     assert done.excluded == {"jurisdiction_filtered": 1}
 
 
-@pytest.mark.parametrize("wanted", [["EU_EEA"], ["eu_eea"], ["FR", "de"], ["DE-*"]])
+@pytest.mark.parametrize("wanted", [["EU_EEA"], ["eu-eea"], ["FR", "de"], ["DE-*"]])
 def test_jurisdiction_filter_expands_policy_regions_and_spellings(db, people, wanted):
     done = run(db, "source_key\ncrm:C1\ncrm:C2\n", jurisdictions=wanted)
     assert [r["customer_id"] for r in compliant(db, done.id)] == [cid(db, "crm:C2")]
@@ -154,8 +154,10 @@ def test_jurisdiction_filter_expands_policy_regions_and_spellings(db, people, wa
 
 
 @pytest.mark.parametrize(
-    ("wanted", "field"), [(["EUROPE"], "jurisdiction"), (["DE", "G B"], "jurisdiction[1]")]
-)
+    ("wanted", "field"),
+    [(["EUROPE"], "jurisdiction"), (["DE", "G B"], "jurisdiction[1]"), (["-*"], "jurisdiction"),
+     (["  "], "jurisdiction"), (["DE", ""], "jurisdiction[1]")],
+)  # fmt: skip
 def test_unknown_jurisdiction_is_refused_naming_the_regions(db, people, wanted, field):
     with pytest.raises(InvalidInput) as err:
         submit(db, "source_key\ncrm:C1\n", jurisdictions=wanted)
