@@ -75,23 +75,22 @@ def _facet_url(chosen: dict[str, list[str]], facet: str, value: str) -> str:
 @login_required(*READERS)
 def search():
     """The search page: box, facets, results best first (certified, fresh, much-used)."""
-    form = SearchForm()
-    results, chosen = _search(form)
-    context = {"form": form, "results": results, "chosen": chosen, "labels": FACET_LABELS}
-    status = 422 if form.errors else 200
-    return render_template("catalogue/search.html", facet_url=_facet_url, **context), status
+    return _render_search("catalogue/search.html")
 
 
 @bp.route("/results")
 @login_required(*READERS)
 def results():
     """The results and facets alone (an HTML fragment), for the search box's instant results."""
+    return _render_search("catalogue/_results.html")
+
+
+def _render_search(template: str):
+    """Run the search from the query string and render `template` with it; 422 when the query is refused."""
     form = SearchForm()
     found, chosen = _search(form)
     context = {"form": form, "results": found, "chosen": chosen, "labels": FACET_LABELS}
-    return render_template("catalogue/_results.html", facet_url=_facet_url, **context), (
-        422 if form.errors else 200
-    )
+    return render_template(template, facet_url=_facet_url, **context), 422 if form.errors else 200
 
 
 @bp.route("/datasets/<dataset_id>")
